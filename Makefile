@@ -1,0 +1,56 @@
+# disclosure-etl — the two commands a new user runs are `make demo` and `make test`.
+SHELL := /bin/bash
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: demo test test-fast test-distributed lint typecheck airflow docs bench clean venv lock
+
+venv: $(STAMP)
+
+# The venv is built from requirements.lock (every package pinned) and rebuilt
+# whenever the lock or pyproject changes.
+$(STAMP): requirements.lock pyproject.toml
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade "pip>=24" "uv==0.13.8"
+	$(BIN)/uv pip sync --python $(BIN)/python requirements.lock
+	$(BIN)/uv pip install --python $(BIN)/python --no-deps -e .
+	@touch $(STAMP)
+
+lock:
+	uv pip compile pyproject.toml --extra airflow --extra dev --python-version 3.11 \
+	  --python-platform x86_64-unknown-linux-gnu -o requirements.lock
+
+demo: $(STAMP)
+	$(BIN)/python -m disclosure_etl.demo
+
+test: $(STAMP)
+	$(BIN)/ruff check src dags plugins tests bench
+	$(BIN)/mypy
+	$(BIN)/python -m pytest -q
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not airflow and not distributed and not browser and not slow"
+
+test-distributed: $(STAMP)
+	$(BIN)/python -m pytest -q -m distributed
+
+lint: $(STAMP)
+	$(BIN)/ruff check src dags plugins tests bench
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+airflow: $(STAMP)
+	$(BIN)/python -m disclosure_etl.devairflow standalone
+
+docs: $(STAMP)
+	$(BIN)/python -m disclosure_etl.docs_gen docs/warehouse.md
+
+bench: $(STAMP)
+	for b in bench/*.py; do $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) .airflow data/demo .pytest_cache .mypy_cache .ruff_cache

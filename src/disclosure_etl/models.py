@@ -1,0 +1,174 @@
+"""Plain data records passed between stages.
+
+These are the contracts between modules: the site parsers produce them, the crawl
+and parse stages move them, the warehouse loads them. No behaviour lives here.
+Times of publication are naive ``datetime`` in Asia/Shanghai wall-clock; times we
+observed something are timezone-aware UTC ``datetime``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+# ---------------------------------------------------------------- site structure
+
+
+@dataclass(frozen=True)
+class Category:
+    """One node of a gkmlpt TREE."""
+
+    id: int
+    name: str
+    parent_id: int | None = None
+    path: str = ""  # names from the root, joined by "/" (e.g. "组织机构/机构职能")
+    post_count: int | None = None
+    jump_url: str | None = None
+    is_leaf: bool = False
+
+
+@dataclass(frozen=True)
+class SiteIndex:
+    """What a sub-site's ``/gkmlpt/index`` page tells us (its ``window._CONFIG``)."""
+
+    sid: str
+    categories: tuple[Category, ...]  # every node, parents and jump nodes included
+    name: str | None = None  # from <title>/meta when the page states it
+    service_area_id: str | None = None
+
+    @property
+    def leaves(self) -> tuple[Category, ...]:
+        return tuple(c for c in self.categories if c.is_leaf)
+
+
+@dataclass(frozen=True)
+class Attachment:
+    attachment_id: int
+    name: str
+    ext: str
+    mime: str | None
+    size: int | None  # bytes; the API sends a numeric string
+    url: str
+
+
+@dataclass(frozen=True)
+class ListRow:
+    """One article row of the list API, normalised."""
+
+    item_id: int
+    category_id: int
+    category_name: str
+    title: str
+    item_type: str  # "normal" | "url"
+    url: str
+    post_url: str | None
+    published_at: datetime | None  # display_publish_time, else create_time, else created_at
+    written_date: date | None  # 成文日期 (`date`), None when 0
+    document_number: str | None
+    identifier: str | None
+    publisher: str | None
+    is_abolished: bool
+    attachments: tuple[Attachment, ...]
+    row_hash: str  # sha256 of the canonical JSON of the raw row: changes when the row changes
+
+
+@dataclass(frozen=True)
+class ListPage:
+    """One page of ``/gkmlpt/api/all/{cat}``."""
+
+    category_id: int
+    category_name: str | None
+    post_count: int | None  # classify.post_count (nominal)
+    total: int | None  # rows the API serves (the window)
+    offset: int | None
+    rows: tuple[ListRow, ...]
+
+
+@dataclass(frozen=True)
+class ContentPage:
+    """A gkmlpt content page (``…/content/a/b/post_{id}.html``)."""
+
+    item_id: int | None
+    title: str | None
+    metadata: dict[str, str]  # label (索引号, 分类, 发布机构, 成文日期, 名称, 文号, 发布日期, 主题词) -> text
+    body_html: str  # DETAIL.content, unescaped; "" when absent
+    attachment_urls: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PortalLink:
+    """A link on an NFCMS portal column page."""
+
+    url: str
+    title: str
+    date: date | None
+
+
+@dataclass(frozen=True)
+class PortalArticle:
+    """An NFCMS portal article page (``…/content/post_{id}.html``)."""
+
+    url: str
+    item_id: int | None
+    title: str | None
+    published_at: datetime | None  # 发布时间
+    source: str | None  # 来源
+    body_html: str
+    attachment_urls: tuple[str, ...]
+
+
+# ---------------------------------------------------------------- annual reports
+
+
+@dataclass
+class Figure:
+    """One number an annual report states (a ``report_figures`` row)."""
+
+    metric: str
+    value: float | None
+    unit: str | None
+    is_blank: bool = False
+    approx: bool = False
+    source_excerpt: str = ""
+
+
+@dataclass
+class ParsedReport:
+    """What the report parser returns for one document."""
+
+    source_format: str  # html | pdf | docx | xlsx | xls | doc | txt
+    parse_status: str  # parsed | partial | failed | unsupported
+    template: str | None = None  # legacy | 2019 | 2021
+    report_year: int | None = None
+    agency: str | None = None
+    title: str | None = None
+    published_at: datetime | None = None
+    period_start: date | None = None
+    period_end: date | None = None
+    parse_note: str | None = None
+    figures: list[Figure] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON shape of ``disclosure-etl report --json`` (contract.md §2)."""
+        return {
+            "template": self.template,
+            "report_year": self.report_year,
+            "agency": self.agency,
+            "title": self.title,
+            "published_at": self.published_at.isoformat(sep=" ") if self.published_at else None,
+            "parse_status": self.parse_status,
+            "parse_note": self.parse_note,
+            "source_format": self.source_format,
+            "figures": [
+                {
+                    "metric": f.metric,
+                    "value": f.value,
+                    "unit": f.unit,
+                    "is_blank": f.is_blank,
+                    "approx": f.approx,
+                    "source_excerpt": f.source_excerpt,
+                }
+                for f in self.figures
+            ],
+        }
