@@ -91,7 +91,9 @@ class ContentPage:
 
     item_id: int | None
     title: str | None
-    metadata: dict[str, str]  # label (索引号, 分类, 发布机构, 成文日期, 名称, 文号, 发布日期, 主题词) -> text
+    metadata: dict[
+        str, str
+    ]  # label (索引号, 分类, 发布机构, 成文日期, 名称, 文号, 发布日期, 主题词) -> text
     body_html: str  # DETAIL.content, unescaped; "" when absent
     attachment_urls: tuple[str, ...]
 
@@ -172,3 +174,150 @@ class ParsedReport:
                 for f in self.figures
             ],
         }
+
+
+# ---------------------------------------------------------------- one run, parsed
+
+#: Columns of each RunBatch table. Every row is a dict with exactly these keys.
+RUN_BATCH_COLUMNS: dict[str, tuple[str, ...]] = {
+    # one row: the run itself
+    "runs": (
+        "run_id",
+        "started_at",
+        "finished_at",
+        "status",
+        "requests",
+        "pages_fetched",
+        "http_errors",
+        "full_relist",
+    ),
+    "agencies": ("agency_id", "name", "site_url", "sid", "parent_agency_id", "host", "prefix"),
+    "categories": (
+        "agency_id",
+        "category_id",
+        "name",
+        "parent_id",
+        "path",
+        "is_leaf",
+        "post_count",
+        "jump_url",
+    ),
+    # one row per (agency, leaf category) the run tried to list
+    "listings": (
+        "run_id",
+        "agency_id",
+        "category_id",
+        "category_name",
+        "mode",
+        "status",
+        "pages_read",
+        "rows_seen",
+        "api_total",
+        "post_count",
+        "oldest_published_at",
+        "error",
+    ),
+    # every list row the run saw (the same item may appear under two categories: keep both)
+    "list_rows": (
+        "run_id",
+        "agency_id",
+        "item_id",
+        "category_id",
+        "category_name",
+        "title",
+        "item_type",
+        "url",
+        "post_url",
+        "published_at",
+        "written_date",
+        "document_number",
+        "identifier",
+        "publisher",
+        "is_abolished",
+        "attachments",
+        "row_hash",
+        "seen_at",
+    ),
+    # content pages fetched this run (new or changed items)
+    "item_details": (
+        "run_id",
+        "agency_id",
+        "item_id",
+        "content_url",
+        "sha256",
+        "title",
+        "metadata",
+    ),
+    # annual reports (copies already folded) and their figures
+    "reports": (
+        "report_id",
+        "agency_id",
+        "report_year",
+        "title",
+        "url",
+        "copies",
+        "published_at",
+        "template",
+        "source_format",
+        "parse_status",
+        "parse_note",
+        "period_start",
+        "period_end",
+        "item_id",
+        "sha256",
+        "publisher",
+    ),
+    "report_figures": (
+        "report_id",
+        "agency_id",
+        "report_year",
+        "metric",
+        "value",
+        "unit",
+        "is_blank",
+        "approx",
+        "source_excerpt",
+    ),
+    # every HTTP fetch of the run (the fetch log)
+    "fetches": (
+        "run_id",
+        "seq",
+        "unit",
+        "kind",
+        "agency_id",
+        "url",
+        "final_url",
+        "status",
+        "outcome",
+        "sha256",
+        "bytes",
+        "elapsed_ms",
+        "fetched_at",
+        "error",
+    ),
+    # everything that went wrong, by stage (crawl | parse | load | check)
+    "run_errors": ("run_id", "stage", "agency_id", "url", "message"),
+}
+
+
+@dataclass
+class RunBatch:
+    """Everything one archived run yields, as rows per warehouse staging table.
+
+    ``tables[name]`` is a list of dicts whose keys are ``RUN_BATCH_COLUMNS[name]``.
+    JSON-valued columns (``attachments``, ``metadata``) hold JSON text; ``copies`` holds a
+    list of URLs. Times: ``published_at``/``oldest_published_at`` naive Asia/Shanghai;
+    ``seen_at``/``fetched_at``/``started_at``/``finished_at`` aware UTC.
+    """
+
+    run_id: str
+    tables: dict[str, list[dict[str, Any]]] = field(
+        default_factory=lambda: {name: [] for name in RUN_BATCH_COLUMNS}
+    )
+
+    def add(self, table: str, **row: Any) -> None:
+        cols = RUN_BATCH_COLUMNS[table]
+        unknown = set(row) - set(cols)
+        if unknown:
+            raise KeyError(f"{table}: unknown columns {sorted(unknown)}")
+        self.tables[table].append({c: row.get(c) for c in cols})

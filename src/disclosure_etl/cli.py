@@ -1,0 +1,277 @@
+"""The ``disclosure-etl`` command line (contract.md §2).
+
+Exit codes: 0 the run completed (findings about the government's data are not failures);
+1 the pipeline failed; 2 bad usage or config, with a one-line message; 3 with
+``--fail-on error`` when an error-severity check failed.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from disclosure_etl import __version__
+from disclosure_etl.config import Config, ConfigError
+from disclosure_etl.config import load as load_config
+
+F = TypeVar("F", bound=Callable[..., Any])
+EXIT_FAILED, EXIT_USAGE, EXIT_CHECKS = 1, 2, 3
+log = logging.getLogger("disclosure_etl")
+
+
+def _setup_logging(verbose: bool) -> None:
+    level = logging.DEBUG if verbose else logging.INFO
+    if sys.stderr.isatty():
+        from rich.logging import RichHandler
+
+        handler: logging.Handler = RichHandler(show_path=False, rich_tracebacks=False)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+    else:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.WARNING)
+    logging.getLogger("disclosure_etl").setLevel(level)
+
+
+def run_options(f: F) -> F:
+    """The options every pipeline command shares (config, sites, warehouse, data dir)."""
+    f = click.option("--data-dir", "data_dir", metavar="DIR", help="Data directory (default data/).")(f)
+    f = click.option("--warehouse", metavar="PATH", help="Working DuckDB file.")(f)
+    f = click.option(
+        "--site",
+        "sites",
+        multiple=True,
+        metavar="URL",
+        help="A gkmlpt index URL or a portal root to discover from; repeatable.",
+    )(f)
+    f = click.option("--config", "config_path", metavar="FILE", help="YAML config file.")(f)
+    f = click.option("-v", "--verbose", is_flag=True, help="Debug logging.")(f)
+    return f
+
+
+def _config(config_path: str | None, sites: tuple[str, ...], warehouse: str | None, data_dir: str | None) -> Config:
+    return load_config(config_path, sites=list(sites) or None, warehouse=warehouse, data_dir=data_dir)
+
+
+def pipeline_command(f: F) -> F:
+    """Build the config from the shared options, set up logging, pass ``cfg`` on."""
+
+    @wraps(f)
+    def wrapper(
+        config_path: str | None,
+        sites: tuple[str, ...],
+        warehouse: str | None,
+        data_dir: str | None,
+        verbose: bool,
+        **kwargs: Any,
+    ) -> Any:
+        _setup_logging(verbose)
+        cfg = _config(config_path, sites, warehouse, data_dir)
+        return f(cfg, **kwargs)
+
+    return run_options(wrapper)  # type: ignore[return-value]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="disclosure-etl")
+def cli() -> None:
+    """Harvest government disclosure catalogs and annual reports, reconcile them in DuckDB."""
+
+
+def _print_checks(result: dict[str, Any]) -> None:
+    counts = result.get("counts", {})
+    click.echo("checks: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+    for f in result.get("errors", []):
+        click.echo(f"  ERROR {f.get('check_id')} {f.get('agency_id') or ''} {f.get('report_year') or ''}: {f.get('message')}")
+
+
+@cli.command()
+@pipeline_command
+@click.option("--fail-on", type=click.Choice(["never", "error"]), default="never", help="Exit 3 when an error-severity check failed.")
+def run(cfg: Config, fail_on: str) -> None:
+    """The whole run: crawl, parse, check, publish."""
+    from disclosure_etl import pipeline
+
+    try:
+        result = pipeline.run(cfg)
+    except pipeline.PipelineError as e:
+        _print_summary(cfg)
+        raise click.ClickException(str(e)) from None
+    _print_summary(cfg)
+    _print_checks(result["check"])
+    click.echo(f"published: {result['published']}")
+    if fail_on == "error" and result["check"].get("errors"):
+        sys.exit(EXIT_CHECKS)
+
+
+def _print_summary(cfg: Config) -> None:
+    from disclosure_etl import pipeline
+
+    try:
+        for line in pipeline.summary_lines(cfg):
+            click.echo(line)
+    except Exception as e:  # the summary is a courtesy; never mask the real outcome
+        log.debug("no summary: %s", e)
+
+
+@cli.command()
+@pipeline_command
+def crawl(cfg: Config) -> None:
+    """Harvest the sites into the raw archive (no parsing)."""
+    from disclosure_etl import pipeline
+
+    result = pipeline.crawl(cfg)
+    click.echo(f"run {result['run_id']}: {result['status']}")
+    if result["failed_sites"]:
+        raise click.ClickException("could not harvest: " + ", ".join(result["failed_sites"]))
+
+
+@cli.command()
+@pipeline_command
+@click.option("--rebuild", is_flag=True, help="Empty the derived tables and replay every archived run.")
+def parse(cfg: Config, rebuild: bool) -> None:
+    """Parse archived runs into the working warehouse (never touches the network)."""
+    from disclosure_etl import pipeline
+
+    result = pipeline.parse(cfg, rebuild=rebuild)
+    for r in result["loaded"]:
+        click.echo(json.dumps(r, ensure_ascii=False, default=str))
+    click.echo(f"loaded {len(result['loaded'])} run(s) into {cfg.warehouse}")
+
+
+@cli.command()
+@pipeline_command
+@click.option("--fail-on", type=click.Choice(["never", "error"]), default="never")
+def check(cfg: Config, fail_on: str) -> None:
+    """Run the SQL checks on the working warehouse."""
+    from disclosure_etl import pipeline
+
+    result = pipeline.check(cfg)
+    _print_checks(result)
+    if fail_on == "error" and result.get("errors"):
+        sys.exit(EXIT_CHECKS)
+
+
+@cli.command()
+@pipeline_command
+def publish(cfg: Config) -> None:
+    """Publish a read-only snapshot of the working warehouse for analysts."""
+    from disclosure_etl import pipeline
+
+    click.echo(pipeline.publish(cfg))
+
+
+@cli.command()
+@click.option("--warehouse", metavar="PATH", help="Warehouse file (default: the published snapshot).")
+@click.option("--config", "config_path", metavar="FILE")
+def status(warehouse: str | None, config_path: str | None) -> None:
+    """Last runs, item counts per site, open findings."""
+    from disclosure_etl import warehouse as wh
+
+    cfg = load_config(config_path)
+    path = Path(warehouse) if warehouse else (cfg.published_path if cfg.published_path.is_file() else Path(cfg.warehouse))
+    if not path.is_file():
+        raise ConfigError(f"no warehouse at {path} (run `disclosure-etl run` first)")
+    click.echo(wh.status_text(path))
+
+
+@cli.command()
+@click.argument("file_or_url")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+def report(file_or_url: str, as_json: bool) -> None:
+    """Parse one annual report (HTML, PDF, DOCX, …; a file or a URL) and print its figures."""
+    from disclosure_etl.reports import format_report_text, parse_report
+
+    data, url, content_type = _read_source(file_or_url)
+    result = parse_report(data, url=url, content_type=content_type)
+    if as_json:
+        click.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2, default=str))
+    else:
+        click.echo(format_report_text(result))
+
+
+def _read_source(file_or_url: str) -> tuple[bytes, str | None, str | None]:
+    """Bytes of a local file, or of a URL fetched through the polite client (and archived)."""
+    if file_or_url.startswith(("http://", "https://")):
+        from urllib.parse import urlsplit
+
+        from disclosure_etl import pipeline
+        from disclosure_etl.http import PoliteClient
+
+        cfg = load_config()
+        client = PoliteClient(
+            cfg.http,
+            frozenset({urlsplit(file_or_url).netloc.lower()}),
+            pipeline.archive_for(cfg),
+            "adhoc-" + pipeline.new_run_id(),
+            "_report",
+        )
+        res = client.get(file_or_url, kind="article")
+        if res.body is None:
+            raise click.ClickException(f"could not fetch {file_or_url}: {res.outcome} {res.error or res.status}")
+        return res.body, file_or_url, res.headers.get("content-type")
+    p = Path(file_or_url)
+    if not p.is_file():
+        raise ConfigError(f"no such file: {file_or_url}")
+    return p.read_bytes(), None, None
+
+
+@cli.group()
+def replica() -> None:
+    """The offline replica of a gkmlpt district site (for demos and tests)."""
+
+
+@replica.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8765, show_default=True, type=int)
+@click.option("--scenario", default="default", show_default=True)
+def replica_serve(host: str, port: int, scenario: str) -> None:
+    """Serve the replica district site over HTTP until interrupted."""
+    from disclosure_etl import replica as replica_mod
+
+    if scenario not in replica_mod.SCENARIOS:
+        raise ConfigError(f"unknown scenario '{scenario}' (choose from {', '.join(replica_mod.SCENARIOS)})")
+    replica_mod.serve(host, port, scenario)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point: one-line messages and the contract's exit codes, never a traceback."""
+    try:
+        cli.main(args=argv, prog_name="disclosure-etl", standalone_mode=False)
+    except click.exceptions.Exit as e:
+        sys.exit(e.exit_code)
+    except click.exceptions.Abort:
+        click.echo("disclosure-etl: aborted", err=True)
+        sys.exit(EXIT_FAILED)
+    except click.UsageError as e:
+        hint = f" (see '{e.ctx.command_path} --help')" if e.ctx else ""
+        click.echo(f"disclosure-etl: {e.format_message()}{hint}", err=True)
+        sys.exit(EXIT_USAGE)
+    except ConfigError as e:
+        click.echo(f"disclosure-etl: {e}", err=True)
+        sys.exit(EXIT_USAGE)
+    except click.ClickException as e:
+        click.echo(f"disclosure-etl: {e.format_message()}", err=True)
+        sys.exit(EXIT_FAILED)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as e:
+        if os.environ.get("DISCLOSURE_DEBUG"):
+            raise
+        log.debug("crash", exc_info=True)
+        click.echo(f"disclosure-etl: failed: {type(e).__name__}: {e} (set DISCLOSURE_DEBUG=1 for the traceback)", err=True)
+        sys.exit(EXIT_FAILED)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,256 @@
+"""The stages of one run (contract.md §1), shared by the CLI and the Airflow tasks.
+
+A run is opened in the raw archive (`start_run`), its sub-sites discovered (`discover`),
+each sub-site and the portal report columns harvested as separate units
+(`crawl_site`, `crawl_report_columns`), and closed (`finish_crawl`). `parse` loads every
+crawled run the warehouse has not loaded yet, from the archive alone; `check` runs the SQL
+checks; `publish` snapshots the working database for analysts. `run` does all of it.
+Every stage can be re-run and is idempotent.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import asdict
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from disclosure_etl import crawl as crawl_mod
+from disclosure_etl import warehouse as wh
+from disclosure_etl.archive import Archive
+from disclosure_etl.config import Config, load_category_map
+from disclosure_etl.http import PoliteClient
+
+log = logging.getLogger(__name__)
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+PORTAL_UNIT = "_portal"
+DISCOVER_UNIT = "_discover"
+
+
+class PipelineError(Exception):
+    """The pipeline failed (exit code 1): a site could not be harvested, a stage crashed."""
+
+
+class SiteHarvestError(PipelineError):
+    """One sub-site could not be harvested; what it yielded is archived all the same."""
+
+
+def archive_for(cfg: Config) -> Archive:
+    return Archive(Path(cfg.data_dir) / "archive")
+
+
+def new_run_id(now: datetime | None = None) -> str:
+    """A sortable, unique run id such as ``20261127T020000Z-3fa2c1``."""
+    now = now or datetime.now(UTC)
+    return now.strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
+
+
+def host_pool(host: str) -> str:
+    """The Airflow pool that serialises requests to one site host across workers."""
+    return "site_" + host.lower().replace(":", "_")
+
+
+def _client(cfg: Config, archive: Archive, run_id: str, unit: str) -> PoliteClient:
+    return PoliteClient(cfg.http, cfg.allowed_hosts, archive, run_id, unit)
+
+
+def _max_bytes(cfg: Config) -> int:
+    return int(cfg.http.max_response_mb * 1024 * 1024)
+
+
+def _manifest(cfg: Config, run_id: str) -> dict[str, Any]:
+    m = archive_for(cfg).read_run_manifest(run_id)
+    if m is None:
+        raise PipelineError(f"run {run_id} was never started (no manifest in the archive)")
+    return m
+
+
+def start_run(cfg: Config, run_id: str | None = None, now: datetime | None = None) -> str:
+    """Open a run in the archive and decide whether it is a full relist."""
+    now = now or datetime.now(UTC)
+    run_id = run_id or new_run_id(now)
+    archive = archive_for(cfg)
+    existing = archive.read_run_manifest(run_id)
+    if existing is not None:
+        return run_id
+    last_full = wh.last_full_relist(Path(cfg.warehouse))
+    full = last_full is None or now - last_full >= timedelta(days=cfg.full_relist_every_days)
+    archive.write_run_manifest(
+        run_id,
+        {
+            "run_id": run_id,
+            "started_at": now.isoformat(),
+            "full_relist": bool(full),
+            "status": "crawling",
+            "config": cfg.source,
+            "sites": [],
+        },
+    )
+    log.info("run %s started (%s)", run_id, "full relist" if full else "incremental")
+    return run_id
+
+
+def discover(cfg: Config, run_id: str) -> list[dict[str, Any]]:
+    """The sub-sites to harvest: configured sites plus those linked from the discover pages."""
+    archive = archive_for(cfg)
+    manifest = _manifest(cfg, run_id)
+    client = _client(cfg, archive, run_id, DISCOVER_UNIT)
+    refs = crawl_mod.discover_sites(client, cfg)
+    if not refs:
+        raise PipelineError("no sub-site found: check `sites` and `discover` in the config")
+    sites = [asdict(r) for r in refs]
+    manifest["sites"] = sites
+    archive.write_run_manifest(run_id, manifest)
+    log.info("discovered %d sub-sites", len(sites))
+    return sites
+
+
+def crawl_site(cfg: Config, run_id: str, site: dict[str, Any]) -> dict[str, Any]:
+    """Harvest one sub-site into the archive. Raises SiteHarvestError when it failed."""
+    archive = archive_for(cfg)
+    manifest = _manifest(cfg, run_id)
+    ref = crawl_mod.SiteRef(**site)
+    known = wh.known_items(Path(cfg.warehouse), ref.agency_id)
+    client = _client(cfg, archive, run_id, ref.agency_id)
+    try:
+        outcome = crawl_mod.crawl_site(
+            client,
+            ref,
+            known,
+            full_relist=bool(manifest.get("full_relist")),
+            max_attachment_bytes=_max_bytes(cfg),
+        )
+    except crawl_mod.SiteHarvestError as e:
+        raise SiteHarvestError(f"{ref.agency_id}: {e}") from e
+    return _unit_summary(ref.agency_id, outcome)
+
+
+def crawl_report_columns(cfg: Config, run_id: str) -> dict[str, Any]:
+    """Harvest the portal annual-report columns of the config."""
+    archive = archive_for(cfg)
+    manifest = _manifest(cfg, run_id)
+    client = _client(cfg, archive, run_id, PORTAL_UNIT)
+    known_urls = wh.known_report_urls(Path(cfg.warehouse))
+    outcome = crawl_mod.crawl_report_columns(
+        client, cfg, known_urls, full_relist=bool(manifest.get("full_relist"))
+    )
+    return _unit_summary(PORTAL_UNIT, outcome)
+
+
+def _unit_summary(unit: str, outcome: dict[str, Any]) -> dict[str, Any]:
+    keys = ("status", "requests", "errors")
+    return {"unit": unit, **{k: outcome.get(k) for k in keys if k in outcome}}
+
+
+def finish_crawl(cfg: Config, run_id: str, now: datetime | None = None) -> dict[str, Any]:
+    """Close the run: record which units succeeded. Failed sites are listed, not hidden."""
+    archive = archive_for(cfg)
+    manifest = _manifest(cfg, run_id)
+    failed: list[str] = []
+    for site in manifest.get("sites", []):
+        outcome = archive.read_unit_outcome(run_id, site["agency_id"])
+        if outcome is None or outcome.get("status") == "error":
+            failed.append(site["agency_id"])
+    portal = archive.read_unit_outcome(run_id, PORTAL_UNIT)
+    if cfg.report_columns and (portal is None or portal.get("status") == "error"):
+        failed.append(PORTAL_UNIT)
+    n_sites = len(manifest.get("sites", []))
+    manifest["finished_at"] = (now or datetime.now(UTC)).isoformat()
+    manifest["failed_units"] = failed
+    manifest["status"] = "success" if not failed else ("failed" if len(failed) >= n_sites else "partial")
+    manifest["crawled"] = True
+    archive.write_run_manifest(run_id, manifest)
+    log.info("run %s crawled: %s (%d failed units)", run_id, manifest["status"], len(failed))
+    return {"run_id": run_id, "status": manifest["status"], "failed_sites": failed}
+
+
+def crawl(cfg: Config, run_id: str | None = None) -> dict[str, Any]:
+    """Every crawl unit of one run, in this process. Failed sites do not stop the others."""
+    run_id = start_run(cfg, run_id)
+    sites = discover(cfg, run_id)
+    for site in sites:
+        try:
+            crawl_site(cfg, run_id, site)
+        except SiteHarvestError as e:
+            log.error("%s", e)
+    if cfg.report_columns:
+        crawl_report_columns(cfg, run_id)
+    return finish_crawl(cfg, run_id)
+
+
+def parse(cfg: Config, rebuild: bool = False) -> dict[str, Any]:
+    """Load every crawled, not yet loaded run from the archive into the working warehouse.
+
+    With ``rebuild`` the derived tables are emptied and every archived run replayed in
+    order: the network is never used.
+    """
+    from disclosure_etl.parse import build_batch
+
+    archive = archive_for(cfg)
+    Path(cfg.warehouse).parent.mkdir(parents=True, exist_ok=True)
+    con = wh.connect(Path(cfg.warehouse))
+    loaded: list[dict[str, Any]] = []
+    try:
+        if rebuild:
+            wh.reset_derived(con)
+        for run_id in archive.runs():
+            manifest = archive.read_run_manifest(run_id) or {}
+            if not manifest.get("crawled") or wh.is_loaded(con, run_id):
+                continue
+            batch = build_batch(archive, run_id, con)
+            result = wh.load_run(con, batch)
+            loaded.append({"run_id": run_id, **result})
+            log.info("loaded run %s: %s", run_id, result)
+        wh.refresh_reconciliation(con, load_category_map(cfg), cfg.reconcile)
+    finally:
+        con.close()
+    return {"loaded": loaded}
+
+
+def today_shanghai(now: datetime | None = None) -> date:
+    return (now or datetime.now(UTC)).astimezone(SHANGHAI).date()
+
+
+def check(cfg: Config, today: date | None = None) -> dict[str, Any]:
+    """Run every SQL check for the latest loaded run and store the results."""
+    con = wh.connect(Path(cfg.warehouse))
+    try:
+        row = con.execute("SELECT run_id FROM runs ORDER BY started_at DESC LIMIT 1").fetchone()
+        run_id = row[0] if row else None
+        if run_id is None:
+            raise PipelineError("nothing to check: no run has been loaded (run `parse` first)")
+        result = wh.run_checks(con, run_id, today=today or today_shanghai())
+    finally:
+        con.close()
+    return {"run_id": run_id, **result}
+
+
+def publish(cfg: Config) -> str:
+    """Snapshot the working warehouse for analysts (atomic rename)."""
+    working = Path(cfg.warehouse)
+    if not working.is_file():
+        raise PipelineError(f"nothing to publish: {working} does not exist")
+    return str(wh.publish(working, cfg.published_path, cfg.publish.keep_snapshots))
+
+
+def summary_lines(cfg: Config) -> list[str]:
+    """Reported vs posted, one line per agency and report year (from the published file)."""
+    path = cfg.published_path if cfg.published_path.is_file() else Path(cfg.warehouse)
+    return wh.summary_lines(path)
+
+
+def run(cfg: Config) -> dict[str, Any]:
+    """The whole run of contract.md §1. Raises PipelineError after publishing when a site failed."""
+    crawled = crawl(cfg)
+    parsed = parse(cfg)
+    checked = check(cfg)
+    published = publish(cfg)
+    result = {"crawl": crawled, "parse": parsed, "check": checked, "published": published}
+    if crawled["failed_sites"]:
+        raise PipelineError(
+            "could not harvest: " + ", ".join(crawled["failed_sites"]) + " (the rest was loaded)"
+        )
+    return result
