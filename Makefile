@@ -29,7 +29,7 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check src dags plugins tests bench
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -m "not distributed"
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not airflow and not distributed and not browser and not slow"
@@ -44,7 +44,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 airflow: $(STAMP)
-	$(BIN)/python -m disclosure_etl.devairflow standalone
+	$(BIN)/python -m disclosure_etl.airflow_env standalone
 
 docs: $(STAMP)
 	$(BIN)/python -m disclosure_etl.docs_gen docs/warehouse.md
