@@ -1,0 +1,237 @@
+-- disclosure-etl warehouse: storage tables (schema `core`) and helper macros.
+-- Analysts use the views in `main` (sql/views.sql); these tables are the load targets.
+-- Idempotent: every statement is CREATE … IF NOT EXISTS / CREATE OR REPLACE.
+
+CREATE SCHEMA IF NOT EXISTS core;
+
+-- one row per loaded run; the row is written in the load transaction and is the "loaded" mark
+CREATE TABLE IF NOT EXISTS core.runs (
+    run_id         VARCHAR NOT NULL,
+    started_at     TIMESTAMPTZ,
+    finished_at    TIMESTAMPTZ,
+    status         VARCHAR,
+    requests       BIGINT,
+    pages_fetched  BIGINT,
+    http_errors    BIGINT,
+    full_relist    BOOLEAN,
+    reports_loaded BIGINT,
+    loaded_at      TIMESTAMPTZ
+);
+
+CREATE TABLE IF NOT EXISTS core.agencies (
+    agency_id        VARCHAR NOT NULL,
+    name             VARCHAR,
+    site_url         VARCHAR,
+    sid              VARCHAR,
+    parent_agency_id VARCHAR,
+    host             VARCHAR,
+    prefix           VARCHAR,
+    first_run_id     VARCHAR,
+    last_run_id      VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS core.categories (
+    agency_id   VARCHAR NOT NULL,
+    category_id BIGINT NOT NULL,
+    name        VARCHAR,
+    parent_id   BIGINT,
+    path        VARCHAR,
+    is_leaf     BOOLEAN,
+    post_count  BIGINT,
+    jump_url    VARCHAR,
+    last_run_id VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS core.listings (
+    run_id              VARCHAR NOT NULL,
+    agency_id           VARCHAR NOT NULL,
+    category_id         BIGINT NOT NULL,
+    category_name       VARCHAR,
+    mode                VARCHAR,
+    status              VARCHAR,
+    pages_read          BIGINT,
+    rows_seen           BIGINT,
+    api_total           BIGINT,
+    post_count          BIGINT,
+    oldest_published_at TIMESTAMP,
+    error               VARCHAR
+);
+
+-- current state of every item ever listed, one row per (agency_id, item_id)
+CREATE TABLE IF NOT EXISTS core.items (
+    agency_id       VARCHAR NOT NULL,
+    item_id         BIGINT NOT NULL,
+    category_id     BIGINT,
+    category_name   VARCHAR,
+    title           VARCHAR,
+    item_type       VARCHAR,
+    url             VARCHAR,
+    post_url        VARCHAR,
+    published_at    TIMESTAMP,
+    written_date    DATE,
+    document_number VARCHAR,
+    identifier      VARCHAR,
+    publisher       VARCHAR,
+    is_abolished    BOOLEAN,
+    attachments     VARCHAR,
+    row_hash        VARCHAR,
+    first_seen_at   TIMESTAMPTZ,
+    last_seen_at    TIMESTAMPTZ,
+    withdrawn_at    TIMESTAMPTZ,
+    first_run_id    VARCHAR,
+    last_run_id     VARCHAR
+);
+
+-- every catalog category an item was listed under (an item may sit in two)
+CREATE TABLE IF NOT EXISTS core.item_categories (
+    agency_id     VARCHAR NOT NULL,
+    item_id       BIGINT NOT NULL,
+    category_id   BIGINT NOT NULL,
+    category_name VARCHAR,
+    first_seen_at TIMESTAMPTZ,
+    last_seen_at  TIMESTAMPTZ
+);
+
+-- the latest content page fetched for an item
+CREATE TABLE IF NOT EXISTS core.item_details (
+    agency_id   VARCHAR NOT NULL,
+    item_id     BIGINT NOT NULL,
+    run_id      VARCHAR,
+    content_url VARCHAR,
+    sha256      VARCHAR,
+    title       VARCHAR,
+    metadata    VARCHAR
+);
+
+-- append-only change log: one event per item per run
+CREATE TABLE IF NOT EXISTS core.item_events (
+    run_id       VARCHAR NOT NULL,
+    agency_id    VARCHAR NOT NULL,
+    item_id      BIGINT NOT NULL,
+    event        VARCHAR NOT NULL,
+    event_at     TIMESTAMPTZ,
+    category_id  BIGINT,
+    old_title    VARCHAR,
+    new_title    VARCHAR,
+    old_row_hash VARCHAR,
+    new_row_hash VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS core.reports (
+    report_id     VARCHAR NOT NULL,
+    agency_id     VARCHAR,
+    report_year   INTEGER,
+    title         VARCHAR,
+    url           VARCHAR,
+    copies        VARCHAR[],
+    published_at  TIMESTAMP,
+    template      VARCHAR,
+    source_format VARCHAR,
+    parse_status  VARCHAR,
+    parse_note    VARCHAR,
+    period_start  DATE,
+    period_end    DATE,
+    item_id       BIGINT,
+    sha256        VARCHAR,
+    publisher     VARCHAR,
+    run_id        VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS core.report_figures (
+    report_id      VARCHAR NOT NULL,
+    agency_id      VARCHAR,
+    report_year    INTEGER,
+    metric         VARCHAR NOT NULL,
+    value          DOUBLE,
+    unit           VARCHAR,
+    is_blank       BOOLEAN,
+    approx         BOOLEAN,
+    source_excerpt VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS core.fetches (
+    run_id     VARCHAR NOT NULL,
+    seq        BIGINT,
+    unit       VARCHAR,
+    kind       VARCHAR,
+    agency_id  VARCHAR,
+    url        VARCHAR,
+    final_url  VARCHAR,
+    status     INTEGER,
+    outcome    VARCHAR,
+    sha256     VARCHAR,
+    bytes      BIGINT,
+    elapsed_ms DOUBLE,
+    fetched_at TIMESTAMPTZ,
+    error      VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS core.run_errors (
+    run_id    VARCHAR NOT NULL,
+    stage     VARCHAR,
+    agency_id VARCHAR,
+    url       VARCHAR,
+    message   VARCHAR
+);
+
+-- rebuilt by refresh_reconciliation()
+CREATE TABLE IF NOT EXISTS core.reconciliation (
+    agency_id    VARCHAR,
+    report_year  INTEGER,
+    scope        VARCHAR,
+    reported     BIGINT,
+    posted       BIGINT,
+    difference   BIGINT,
+    status       VARCHAR,
+    note         VARCHAR,
+    refreshed_at TIMESTAMPTZ
+);
+
+-- append-only: every check of every run (run_checks replaces one run's rows)
+CREATE TABLE IF NOT EXISTS core.check_results (
+    run_id      VARCHAR NOT NULL,
+    check_id    VARCHAR NOT NULL,
+    dimension   VARCHAR,
+    severity    VARCHAR,
+    status      VARCHAR,
+    agency_id   VARCHAR,
+    report_year INTEGER,
+    observed    DOUBLE,
+    expected    DOUBLE,
+    message     VARCHAR,
+    sample      JSON,
+    checked_at  TIMESTAMPTZ
+);
+
+-- A district (county-level) government: 人民政府 in the name, not a street office or town.
+CREATE OR REPLACE MACRO core.is_district_government(agency_name) AS
+    COALESCE(agency_name LIKE '%人民政府%' AND agency_name NOT LIKE '%街道%'
+             AND agency_name NOT LIKE '%镇%', FALSE);
+
+-- Last on-time day for the report of year y (report_formats.md §1, contract.md §7).
+CREATE OR REPLACE MACRO core.report_deadline(agency_name, y) AS
+    CASE WHEN y <= 2018 OR core.is_district_government(agency_name)
+         THEN make_date(CAST(y AS BIGINT) + 1, 3, 31)
+         ELSE make_date(CAST(y AS BIGINT) + 1, 1, 31) END;
+
+-- One row per (report, metric): duplicates (text and table) folded, blank kept as NULL.
+CREATE OR REPLACE VIEW core.figure_values AS
+SELECT f.report_id, r.agency_id, r.report_year, f.metric,
+       max(f.value) AS value, bool_or(COALESCE(f.approx, FALSE)) AS approx,
+       bool_and(f.value IS NULL) AS is_blank
+FROM core.report_figures f JOIN core.reports r USING (report_id)
+GROUP BY ALL;
+
+-- Table 三 cells as (report_id, row_key, col_key, v)
+CREATE OR REPLACE VIEW core.t3 AS
+SELECT report_id, agency_id, report_year,
+       split_part(metric, '.', 2) AS row_key, split_part(metric, '.', 3) AS col_key, value AS v
+FROM core.figure_values
+WHERE metric LIKE 't3.%' AND metric NOT LIKE '%.pct';
+
+-- Table 四 cells as (report_id, grp, res, v)
+CREATE OR REPLACE VIEW core.t4 AS
+SELECT report_id, agency_id, report_year,
+       split_part(metric, '.', 2) AS grp, split_part(metric, '.', 3) AS res, value AS v
+FROM core.figure_values
+WHERE metric LIKE 't4.%' AND metric NOT LIKE '%.pct';

@@ -1,0 +1,39 @@
+"""The DuckDB warehouse: schema and dictionary, set-based loading with a change log,
+reconciliation, the SQL check runner, publishing, and read helpers for the crawl and CLI.
+
+The pipeline uses exactly the functions exported here.
+"""
+
+from __future__ import annotations
+
+from disclosure_etl.warehouse.checks import list_checks, run_checks
+from disclosure_etl.warehouse.db import connect, sql_dir
+from disclosure_etl.warehouse.docs import dictionary_markdown
+from disclosure_etl.warehouse.load import is_loaded, load_run, reset_derived
+from disclosure_etl.warehouse.publish import publish
+from disclosure_etl.warehouse.read import (
+    known_items,
+    known_report_urls,
+    last_full_relist,
+    status_text,
+    summary_lines,
+)
+from disclosure_etl.warehouse.reconcile import refresh_reconciliation
+
+__all__ = [
+    "connect",
+    "dictionary_markdown",
+    "is_loaded",
+    "known_items",
+    "known_report_urls",
+    "last_full_relist",
+    "list_checks",
+    "load_run",
+    "publish",
+    "refresh_reconciliation",
+    "reset_derived",
+    "run_checks",
+    "sql_dir",
+    "status_text",
+    "summary_lines",
+]

@@ -1,0 +1,85 @@
+"""Connections, the schema and where the SQL files live."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+#: seconds a read-only open keeps retrying while a writer holds the file
+READ_RETRY_S = 10.0
+
+
+def sql_dir() -> Path:
+    """The ``sql/`` directory: ``$DISCLOSURE_SQL_DIR``, else ``<repo>/sql``."""
+    env = os.environ.get("DISCLOSURE_SQL_DIR")
+    if env:
+        return Path(env)
+    return Path(__file__).resolve().parents[3] / "sql"
+
+
+def read_sql(name: str) -> str:
+    """Text of ``sql/<name>`` (e.g. ``schema.sql``, ``checks/crawl.freshness.sql``)."""
+    return (sql_dir() / name).read_text(encoding="utf-8")
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the tables, macros and views (idempotent) with their comments."""
+    con.execute(read_sql("schema.sql"))
+    con.execute(read_sql("views.sql"))
+
+
+def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse; a writable connection creates/refreshes the schema."""
+    path = Path(path)
+    if read_only:
+        return open_read_only(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(path))
+    try:
+        ensure_schema(con)
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def _is_lock_error(e: Exception) -> bool:
+    text = str(e).lower()
+    return "lock" in text or "conflicting" in text
+
+
+def open_read_only(path: Path, retry_s: float = READ_RETRY_S) -> duckdb.DuckDBPyConnection:
+    """Open ``path`` read-only, retrying for ``retry_s`` while a writer holds its lock."""
+    deadline = time.monotonic() + retry_s
+    delay = 0.05
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=True)
+        except duckdb.IOException as e:
+            if not _is_lock_error(e) or time.monotonic() >= deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.5)
+
+
+@contextmanager
+def reading(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A short-lived read-only connection (closed on exit)."""
+    con = open_read_only(Path(path))
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def one(con: duckdb.DuckDBPyConnection, sql: str, params: Any = None) -> tuple[Any, ...]:
+    """The first row of a query, the result fully consumed (DuckDB 2.0 keeps a partly
+    fetched result open and refuses other work on the connection until it is done)."""
+    rows = con.execute(sql, params).fetchall()
+    return tuple(rows[0]) if rows else ()

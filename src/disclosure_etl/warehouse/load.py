@@ -1,0 +1,347 @@
+"""Loading one run's ``RunBatch``: one transaction, set-based (Arrow + MERGE INTO)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from datetime import date, datetime
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from disclosure_etl.models import RUN_BATCH_COLUMNS, RunBatch
+from disclosure_etl.warehouse.db import one
+
+_TS = pa.timestamp("us")
+_TSZ = pa.timestamp("us", tz="UTC")
+_S = pa.string()
+_I = pa.int64()
+_B = pa.bool_()
+
+#: Arrow type of each RunBatch column (anything not named here is a string)
+_TYPES: dict[str, pa.DataType] = {
+    "started_at": _TSZ,
+    "finished_at": _TSZ,
+    "seen_at": _TSZ,
+    "fetched_at": _TSZ,
+    "published_at": _TS,
+    "oldest_published_at": _TS,
+    "written_date": pa.date32(),
+    "period_start": pa.date32(),
+    "period_end": pa.date32(),
+    "requests": _I,
+    "pages_fetched": _I,
+    "http_errors": _I,
+    "full_relist": _B,
+    "category_id": _I,
+    "parent_id": _I,
+    "post_count": _I,
+    "is_leaf": _B,
+    "pages_read": _I,
+    "rows_seen": _I,
+    "api_total": _I,
+    "item_id": _I,
+    "is_abolished": _B,
+    "report_year": _I,
+    "copies": pa.list_(_S),
+    "value": pa.float64(),
+    "is_blank": _B,
+    "approx": _B,
+    "seq": _I,
+    "bytes": _I,
+    "elapsed_ms": pa.float64(),
+}
+
+
+def arrow_schema(table: str) -> pa.Schema:
+    """The Arrow schema of a RunBatch table."""
+    cols = RUN_BATCH_COLUMNS[table]
+    fields = []
+    for c in cols:
+        t = _TYPES.get(c, _S)
+        if table == "fetches" and c == "status":
+            t = _I
+        fields.append(pa.field(c, t))
+    return pa.schema(fields)
+
+
+def _json_text(v: Any) -> Any:
+    if v is None or isinstance(v, str):
+        return v
+    return json.dumps(_plain(v), ensure_ascii=False, sort_keys=True)
+
+
+def _plain(v: Any) -> Any:
+    if dataclasses.is_dataclass(v) and not isinstance(v, type):
+        return dataclasses.asdict(v)
+    if isinstance(v, (list, tuple)):
+        return [_plain(x) for x in v]
+    if isinstance(v, dict):
+        return {str(k): _plain(x) for k, x in v.items()}
+    return v
+
+
+def _coerce(v: Any, t: pa.DataType) -> Any:
+    if v is None:
+        return None
+    if isinstance(v, str) and (pa.types.is_timestamp(t) or pa.types.is_date(t)):
+        if pa.types.is_date(t):
+            return date.fromisoformat(v[:10])
+        return datetime.fromisoformat(v.replace("Z", "+00:00"))
+    if pa.types.is_date(t) and isinstance(v, datetime):
+        return v.date()
+    if pa.types.is_string(t) and not isinstance(v, str):
+        return _json_text(v)
+    if pa.types.is_list(t) and isinstance(v, str):
+        return [v]
+    return v
+
+
+def to_arrow(table: str, rows: Any) -> pa.Table:
+    """A RunBatch table (list of dicts, or already an Arrow table/batch reader) as Arrow."""
+    schema = arrow_schema(table)
+    if isinstance(rows, pa.RecordBatchReader):
+        rows = rows.read_all()
+    if isinstance(rows, pa.Table):
+        missing = [c for c in schema.names if c not in rows.column_names]
+        for c in missing:
+            rows = rows.append_column(c, pa.nulls(rows.num_rows, schema.field(c).type))
+        return rows.select(schema.names).cast(schema)
+    cols: dict[str, list[Any]] = {c: [] for c in schema.names}
+    for r in rows:
+        for f in schema:
+            cols[f.name].append(_coerce(r.get(f.name), f.type))
+    return pa.table({f.name: pa.array(cols[f.name], type=f.type) for f in schema}, schema=schema)
+
+
+def is_loaded(con: duckdb.DuckDBPyConnection, run_id: str) -> bool:
+    """True when ``run_id`` has been loaded (its runs row exists)."""
+    return bool(one(con, "SELECT count(*) FROM core.runs WHERE run_id = ?", [run_id])[0])
+
+
+# The set-based load, statement by statement. Staging relations are named stg_<table>.
+_LOAD_SQL: tuple[str, ...] = (
+    # the run row is the loaded mark
+    """INSERT INTO core.runs
+       SELECT $run_id, r.started_at, r.finished_at, r.status, r.requests, r.pages_fetched,
+              r.http_errors, r.full_relist,
+              (SELECT count(*) FROM stg_reports WHERE parse_status IN ('parsed', 'partial')),
+              now()
+       FROM (SELECT * FROM stg_runs UNION ALL
+             SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+             WHERE NOT EXISTS (SELECT 1 FROM stg_runs)) r
+       LIMIT 1""",
+    """MERGE INTO core.agencies t
+       USING (SELECT DISTINCT ON (agency_id) * FROM stg_agencies
+              WHERE agency_id IS NOT NULL ORDER BY agency_id) s
+       ON t.agency_id = s.agency_id
+       WHEN MATCHED THEN UPDATE SET
+           name = COALESCE(s.name, t.name), site_url = COALESCE(s.site_url, t.site_url),
+           sid = COALESCE(s.sid, t.sid),
+           parent_agency_id = COALESCE(s.parent_agency_id, t.parent_agency_id),
+           host = COALESCE(s.host, t.host), prefix = COALESCE(s.prefix, t.prefix),
+           last_run_id = $run_id
+       WHEN NOT MATCHED THEN INSERT VALUES
+           (s.agency_id, s.name, s.site_url, s.sid, s.parent_agency_id, s.host, s.prefix,
+            $run_id, $run_id)""",
+    """MERGE INTO core.categories t
+       USING (SELECT DISTINCT ON (agency_id, category_id) * FROM stg_categories
+              WHERE category_id IS NOT NULL ORDER BY agency_id, category_id) s
+       ON t.agency_id = s.agency_id AND t.category_id = s.category_id
+       WHEN MATCHED THEN UPDATE SET
+           name = s.name, parent_id = s.parent_id, path = s.path, is_leaf = s.is_leaf,
+           post_count = s.post_count, jump_url = s.jump_url, last_run_id = $run_id
+       WHEN NOT MATCHED THEN INSERT VALUES
+           (s.agency_id, s.category_id, s.name, s.parent_id, s.path, s.is_leaf, s.post_count,
+            s.jump_url, $run_id)""",
+    """INSERT INTO core.listings
+       SELECT $run_id, agency_id, category_id, category_name, mode, status, pages_read,
+              rows_seen, api_total, post_count, oldest_published_at, error
+       FROM stg_listings""",
+    """INSERT INTO core.fetches
+       SELECT $run_id, seq, unit, kind, agency_id, url, final_url, status, outcome, sha256,
+              bytes, elapsed_ms, fetched_at, error
+       FROM stg_fetches""",
+    """INSERT INTO core.run_errors
+       SELECT $run_id, stage, agency_id, url, message FROM stg_run_errors""",
+    # one row per (agency, item) seen this run: the lowest category id's row stands for it
+    """CREATE OR REPLACE TEMP TABLE run_items AS
+       SELECT * EXCLUDE (rn, first_seen, last_seen),
+              first_seen AS seen_first, last_seen AS seen_last
+       FROM (SELECT *, row_number() OVER (PARTITION BY agency_id, item_id
+                                           ORDER BY category_id, seen_at DESC) AS rn,
+                    min(seen_at) OVER (PARTITION BY agency_id, item_id) AS first_seen,
+                    max(seen_at) OVER (PARTITION BY agency_id, item_id) AS last_seen
+             FROM stg_list_rows)
+       WHERE rn = 1""",
+    # events: new / changed / returned from what was listed ...
+    """CREATE OR REPLACE TEMP TABLE run_events AS
+       SELECT CASE WHEN i.item_id IS NULL THEN 'new'
+                   WHEN i.withdrawn_at IS NOT NULL THEN 'returned'
+                   ELSE 'changed' END AS event,
+              s.agency_id, s.item_id, s.seen_first AS event_at, s.category_id,
+              i.title AS old_title, s.title AS new_title,
+              i.row_hash AS old_row_hash, s.row_hash AS new_row_hash
+       FROM run_items s
+       LEFT JOIN core.items i ON i.agency_id = s.agency_id AND i.item_id = s.item_id
+       WHERE i.item_id IS NULL OR i.withdrawn_at IS NOT NULL
+          OR i.row_hash IS DISTINCT FROM s.row_hash""",
+    # ... and withdrawn: known, listed, not seen now, in a complete listing that covered it
+    """INSERT INTO run_events
+       SELECT 'withdrawn', i.agency_id, i.item_id,
+              COALESCE((SELECT max(finished_at) FROM stg_runs), now()),
+              i.category_id, i.title, NULL, i.row_hash, NULL
+       FROM core.items i
+       WHERE i.withdrawn_at IS NULL
+         AND i.agency_id IN (SELECT DISTINCT agency_id FROM stg_listings)
+         AND NOT EXISTS (SELECT 1 FROM run_items s
+                         WHERE s.agency_id = i.agency_id AND s.item_id = i.item_id)
+         AND EXISTS (
+             SELECT 1 FROM core.item_categories c
+             JOIN stg_listings l ON l.agency_id = c.agency_id AND l.category_id = c.category_id
+             WHERE c.agency_id = i.agency_id AND c.item_id = i.item_id
+               AND l.status = 'complete'
+               AND (COALESCE(i.published_at >= l.oldest_published_at, FALSE)
+                    OR (l.mode = 'full'
+                        AND NOT COALESCE(l.api_total < l.post_count, FALSE))))""",
+    """INSERT INTO core.item_events
+       SELECT $run_id, agency_id, item_id, event, event_at, category_id, old_title,
+              new_title, old_row_hash, new_row_hash
+       FROM run_events""",
+    """MERGE INTO core.items t
+       USING run_items s
+       ON t.agency_id = s.agency_id AND t.item_id = s.item_id
+       WHEN MATCHED THEN UPDATE SET
+           category_id = s.category_id, category_name = s.category_name, title = s.title,
+           item_type = s.item_type, url = s.url, post_url = s.post_url,
+           published_at = s.published_at, written_date = s.written_date,
+           document_number = s.document_number, identifier = s.identifier,
+           publisher = s.publisher, is_abolished = s.is_abolished,
+           attachments = s.attachments, row_hash = s.row_hash,
+           first_seen_at = least(t.first_seen_at, s.seen_first),
+           last_seen_at = greatest(t.last_seen_at, s.seen_last),
+           withdrawn_at = NULL, last_run_id = $run_id
+       WHEN NOT MATCHED THEN INSERT VALUES
+           (s.agency_id, s.item_id, s.category_id, s.category_name, s.title, s.item_type,
+            s.url, s.post_url, s.published_at, s.written_date, s.document_number,
+            s.identifier, s.publisher, s.is_abolished, s.attachments, s.row_hash,
+            s.seen_first, s.seen_last, NULL, $run_id, $run_id)""",
+    """UPDATE core.items t SET withdrawn_at = e.event_at
+       FROM run_events e
+       WHERE e.event = 'withdrawn' AND t.agency_id = e.agency_id AND t.item_id = e.item_id""",
+    """MERGE INTO core.item_categories t
+       USING (SELECT agency_id, item_id, category_id, arg_max(category_name, seen_at) AS name,
+                     min(seen_at) AS seen_first, max(seen_at) AS seen_last
+              FROM stg_list_rows GROUP BY ALL) s
+       ON t.agency_id = s.agency_id AND t.item_id = s.item_id AND t.category_id = s.category_id
+       WHEN MATCHED THEN UPDATE SET
+           category_name = s.name, last_seen_at = greatest(t.last_seen_at, s.seen_last)
+       WHEN NOT MATCHED THEN INSERT VALUES
+           (s.agency_id, s.item_id, s.category_id, s.name, s.seen_first, s.seen_last)""",
+    """MERGE INTO core.item_details t
+       USING (SELECT DISTINCT ON (agency_id, item_id) * FROM stg_item_details
+              WHERE item_id IS NOT NULL ORDER BY agency_id, item_id, content_url) s
+       ON t.agency_id = s.agency_id AND t.item_id = s.item_id
+       WHEN MATCHED THEN UPDATE SET
+           run_id = $run_id, content_url = s.content_url, sha256 = s.sha256, title = s.title,
+           metadata = s.metadata
+       WHEN NOT MATCHED THEN INSERT VALUES
+           (s.agency_id, s.item_id, $run_id, s.content_url, s.sha256, s.title, s.metadata)""",
+    # reports: upsert by report_id (delete + insert with its figures)
+    """DELETE FROM core.report_figures
+       WHERE report_id IN (SELECT report_id FROM stg_reports)""",
+    """DELETE FROM core.reports WHERE report_id IN (SELECT report_id FROM stg_reports)""",
+    """INSERT INTO core.reports
+       SELECT DISTINCT ON (report_id)
+              report_id, agency_id, report_year, title, url, copies, published_at, template,
+              source_format, parse_status, parse_note, period_start, period_end, item_id,
+              sha256, publisher, $run_id
+       FROM stg_reports ORDER BY report_id""",
+    """INSERT INTO core.report_figures
+       SELECT f.report_id, COALESCE(f.agency_id, r.agency_id),
+              COALESCE(f.report_year, r.report_year), f.metric, f.value, f.unit,
+              COALESCE(f.is_blank, f.value IS NULL), COALESCE(f.approx, FALSE),
+              f.source_excerpt
+       FROM stg_report_figures f LEFT JOIN core.reports r USING (report_id)
+       WHERE f.metric IS NOT NULL""",
+)
+
+
+def load_run(con: duckdb.DuckDBPyConnection, batch: RunBatch) -> dict[str, Any]:
+    """Load one run in one transaction; a no-op (``{"skipped": True}``) if already loaded."""
+    run_id = batch.run_id
+    if is_loaded(con, run_id):
+        return {"run_id": run_id, "skipped": True}
+    staged = [f"stg_{name}" for name in RUN_BATCH_COLUMNS]
+    for name in RUN_BATCH_COLUMNS:
+        con.register(f"stg_{name}", to_arrow(name, batch.tables.get(name, [])))
+    try:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            if is_loaded(con, run_id):  # loaded by someone else meanwhile
+                con.execute("ROLLBACK")
+                return {"run_id": run_id, "skipped": True}
+            for sql in _LOAD_SQL:
+                con.execute(sql, {"run_id": run_id} if "$run_id" in sql else None)
+            row = one(
+                con,
+                """SELECT count(*) FILTER (WHERE event = 'new'),
+                          count(*) FILTER (WHERE event = 'changed'),
+                          count(*) FILTER (WHERE event = 'withdrawn'),
+                          count(*) FILTER (WHERE event = 'returned')
+                   FROM run_events""",
+            )
+            n_reports = one(con, "SELECT count(*) FROM stg_reports")
+            n_figures = one(con, "SELECT count(*) FROM stg_report_figures")
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    finally:
+        for name in staged:
+            con.unregister(name)
+        con.execute("DROP TABLE IF EXISTS run_items; DROP TABLE IF EXISTS run_events")
+    return {
+        "run_id": run_id,
+        "skipped": False,
+        "new": row[0],
+        "changed": row[1],
+        "withdrawn": row[2],
+        "returned": row[3],
+        "reports": n_reports[0],
+        "figures": n_figures[0],
+    }
+
+
+#: tables emptied by reset_derived: everything a run's load writes, and what is derived from it
+DERIVED_TABLES = (
+    "runs",
+    "agencies",
+    "categories",
+    "listings",
+    "items",
+    "item_categories",
+    "item_details",
+    "item_events",
+    "reports",
+    "report_figures",
+    "fetches",
+    "run_errors",
+    "reconciliation",
+)
+
+
+def reset_derived(con: duckdb.DuckDBPyConnection) -> None:
+    """Empty every table loaded from runs (``parse --rebuild``); check history is kept.
+
+    The runs' loaded marks go too, so replaying the archived runs loads each again.
+    """
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for t in DERIVED_TABLES:
+            con.execute(f"DELETE FROM core.{t}")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise

@@ -1,0 +1,66 @@
+"""Publish the analysts' snapshot: checkpoint, copy beside the target, fsync, atomic rename."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+SNAPSHOT_PREFIX = "warehouse-"
+
+
+def _fsync_dir(d: Path) -> None:
+    fd = os.open(d, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def publish(working: Path, published: Path, keep: int) -> Path:
+    """Publish ``working`` as ``published`` by atomic rename; return the published path.
+
+    The caller closes its own connection first. The working file is checkpointed (so the
+    copy carries no WAL), copied to a temp file beside ``published``, fsynced and renamed
+    over it: an analyst who has the old file open keeps reading the old inode, and the
+    published file is never written in place. The last ``keep`` snapshots stay next to it
+    as ``warehouse-<UTC stamp>.duckdb`` (hard links of the published files).
+    """
+    working, published = Path(working), Path(published)
+    published.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(working))
+    try:
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    tmp = published.with_name(f".{published.name}.{stamp}.{os.getpid()}.tmp")
+    try:
+        with open(working, "rb") as src, open(tmp, "wb") as dst:
+            shutil.copyfileobj(src, dst, 16 * 1024 * 1024)
+            dst.flush()
+            os.fsync(dst.fileno())
+        if keep > 0:
+            snap = published.with_name(f"{SNAPSHOT_PREFIX}{stamp}.duckdb")
+            try:
+                os.link(tmp, snap)
+            except OSError:
+                shutil.copy2(tmp, snap)
+        os.replace(tmp, published)
+    finally:
+        tmp.unlink(missing_ok=True)
+    _fsync_dir(published.parent)
+    prune_snapshots(published.parent, keep)
+    return published
+
+
+def prune_snapshots(directory: Path, keep: int) -> list[Path]:
+    """Delete all but the newest ``keep`` snapshots; return the deleted paths."""
+    snaps = sorted(directory.glob(f"{SNAPSHOT_PREFIX}*.duckdb"))
+    old = snaps[: max(len(snaps) - max(keep, 0), 0)]
+    for p in old:
+        p.unlink(missing_ok=True)
+    return old
