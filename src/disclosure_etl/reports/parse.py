@@ -1,0 +1,113 @@
+"""parse_report: bytes of one annual report → ParsedReport (pure, never raises, bounded)."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from disclosure_etl.models import Figure, ParsedReport
+from disclosure_etl.reports.document import Document
+from disclosure_etl.reports.extract import detect_format, read_document
+from disclosure_etl.reports.metadata import (
+    agency_name,
+    published_time,
+    report_year,
+    statistics_period,
+)
+from disclosure_etl.reports.phrases import extract_phrases
+from disclosure_etl.reports.tables import read_tables
+from disclosure_etl.reports.template import detect_template, section_headings
+from disclosure_etl.reports.text import split_sentences
+
+#: Sections of the new templates whose prose is parsed (二/三/四 hold the tables).
+PROSE_SECTIONS = {"一", "五", "六", "七", "八"}
+
+
+def parse_report(
+    data: bytes,
+    *,
+    source_format: str | None = None,
+    url: str | None = None,
+    title: str | None = None,
+    content_type: str | None = None,
+    published_at: datetime | None = None,
+) -> ParsedReport:
+    """Parse one report. Any internal error gives ``parse_status='failed'`` with a note."""
+    fmt = source_format or "unknown"
+    try:
+        fmt = source_format or detect_format(data, url=url, content_type=content_type)
+        return _parse(data, fmt, title, published_at)
+    except Exception as exc:  # noqa: BLE001 - the contract is "never raises"
+        return ParsedReport(
+            source_format=fmt,
+            parse_status="failed",
+            title=title,
+            published_at=published_at,
+            parse_note=f"internal error: {type(exc).__name__}: {str(exc)[:200]}",
+        )
+
+
+def _parse(data: bytes, fmt: str, title: str | None, published_at: datetime | None) -> ParsedReport:
+    doc = read_document(data, fmt)
+    title = title or doc.page_title
+    report = ParsedReport(source_format=fmt, parse_status="parsed", title=title, published_at=published_at)
+    if doc.unsupported:
+        report.parse_status = "unsupported"
+        report.parse_note = doc.unsupported
+        return report
+    lines = [line for line in (x.strip() for x in doc.lines) if line]
+    text = "\n".join(lines)
+    headings = section_headings(lines)
+    report.report_year = report_year(title, text)
+    report.agency = agency_name(title, text)
+    report.published_at = published_at or published_time(text)
+    tables = read_tables(doc.tables, lines)
+    report.template = detect_template(tables, [h for _, _, h in headings], report.report_year)
+    prose = lines if report.template == "legacy" else _prose_lines(lines, headings)
+    sentences = split_sentences("\n".join(prose))
+    report.period_start, report.period_end = statistics_period(split_sentences(text)[:400])
+    figures: list[Figure] = extract_phrases(sentences) + tables.figures
+    report.figures = figures
+    notes = list(doc.notes)
+    if report.template != "legacy":
+        notes.extend(_missing_tables(doc, tables.found, headings))
+    notes.extend(tables.notes[:5])
+    if not lines and not doc.tables:
+        report.parse_status = "failed"
+        notes.insert(0, "no text found")
+    elif any(n.startswith(("tables_as_images", "tables_missing", "input_truncated", "text_truncated", "pages_truncated", "tables_truncated", "t3 cell", "t2 cell")) for n in notes):
+        report.parse_status = "partial"
+    elif not figures:
+        report.parse_status = "partial"
+        notes.insert(0, "no figures found")
+    report.parse_note = "; ".join(notes) or None
+    return report
+
+
+def _prose_lines(lines: list[str], headings: list[tuple[int, str, str]]) -> list[str]:
+    """Lines outside sections 二/三/四 (those hold the tables and their captions)."""
+    if not headings:
+        return lines
+    keep = [True] * len(lines)
+    for n, (start, numeral, _) in enumerate(headings):
+        end = headings[n + 1][0] if n + 1 < len(headings) else len(lines)
+        if numeral not in PROSE_SECTIONS:
+            for i in range(start, end):
+                keep[i] = False
+    return [line for line, k in zip(lines, keep, strict=True) if k]
+
+
+def _missing_tables(doc: Document, found: set[str], headings: list[tuple[int, str, str]]) -> list[str]:
+    expected = {"二": "t2", "三": "t3", "四": "t4"}
+    present = {expected[n] for _, n, t in headings if n in expected and _is_table_heading(t)}
+    missing = sorted((present or set(expected.values())) - found)
+    if not missing:
+        return []
+    names = ", ".join(missing)
+    if doc.images:
+        return [f"tables_as_images: {names} not found as tables, {len(doc.images)} image(s) in the body"]
+    return [f"tables_missing: {names} not found (headings present, no table)"]
+
+
+def _is_table_heading(text: str) -> bool:
+    return bool(re.search(r"主动公开|申请|复议|诉讼", text))

@@ -1,0 +1,342 @@
+"""Free-text figures: the phrase catalogue of report_formats.md §5.3.
+
+Works on sentences (see ``text.split_sentences``). Each rule anchors a number to a keyword
+and a unit, so dates, phone numbers and counts of unrelated things never become figures.
+A number is claimed by the first rule that matches it; rules run in a fixed order (zero
+forms, cumulative, channels, responses, applications, outcomes, fees, reviews, totals,
+categories). The first occurrence of a metric in a document wins.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from disclosure_etl.models import Figure
+from disclosure_etl.reports.numbers import NUMBER_RE, parse_number
+from disclosure_etl.reports.text import compact, normalise_label
+
+NUM = rf"(?P<n>{NUMBER_RE})"
+G = r"[^，。；;,:：\d%]"  # one gap character: no clause punctuation, no digit
+GN = r"[^，。；;,:：\d%的]"  # gap that also refuses 的 (答复的1件申请中 is not a count)
+CASE = r"(?P<u>件|宗|个|次|起|条|份|项)"
+LOOSE_CASE = rf"(?:{CASE}|(?=[，。；;,]|$))"  # 收到信息公开申请6，(missing unit)
+PCT_AFTER = re.compile(
+    rf"[，,]?(?:均|分别|约)?占[^，。；;\d%]{{0,12}}?(?P<p>{NUMBER_RE})%"
+)
+
+UNITS = {
+    "active": "条",
+    "response": "次",
+    "response.interpretations": "篇",
+    "application": "件",
+    "review": "件",
+    "lawsuit": "件",
+    "complaint": "件",
+    "fee": "元",
+}
+
+MODES = {
+    "当面": "in_person", "现场": "in_person", "网络": "online", "网上": "online",
+    "在线": "online", "互联网": "online", "信函": "letter", "邮寄": "letter",
+    "邮政": "letter", "传真": "fax", "电子邮件": "email", "电邮": "email", "其他": "other",
+}  # fmt: skip
+MODE_ALT = "电子邮件|互联网|当面|现场|网络|网上|在线|信函|邮寄|邮政|传真|电邮|其他"
+
+CHANNELS = [
+    ("微博微信|微信微博|微信、微博|微博、微信|微博和微信|微信和微博", "active.channel.weibo_wechat"),
+    ("政务微博|微博", "active.channel.weibo"),
+    ("政务微信|微信公众号|微信", "active.channel.wechat"),
+    ("政府网站|门户网站|政府信息网|白云信息网|网站", "active.channel.website"),
+    ("新闻发布会", "active.channel.press_conference"),
+    ("新闻媒体|媒体", "active.channel.media"),
+    ("政府公报|公报", "active.channel.gazette"),
+    ("其他方式|其他渠道", "active.channel.other"),
+]
+
+OUTCOMES = [  # order matters: longer / negated forms first
+    ("不同意公开|不予公开", "application.outcome.denied"),
+    ("同意部分公开|部分公开", "application.outcome.partial"),
+    ("(?<!不)同意公开|(?<!不)予以公开", "application.outcome.granted"),
+    ("属于已主动公开范围|已主动公开", "application.outcome.already_public"),
+    ("非本机关政府信息|非本机关掌握|非本机关|不属于本(?:行政)?机关(?:公开)?", "application.outcome.not_this_agency"),
+    ("信息不存在|申请信息不存在", "application.outcome.not_exist"),
+    ("告知作出更改补充|告知更改补充", "application.outcome.asked_to_amend"),
+    ("告知通过其他途径办理|其他途径办理", "application.outcome.other_channel"),
+    ("无法提供", "other.无法提供"),
+    ("不予处理", "other.不予处理"),
+    ("其他处理", "other.其他处理"),
+]
+CASE_RESULTS = r"维持|纠正|纠错|尚未|其他结果|审结|败诉|胜诉|申请人"
+
+
+@dataclass
+class _Rule:
+    pattern: re.Pattern[str]
+    metric: Callable[[re.Match[str]], str]
+    forbid: re.Pattern[str] | None = None  # checked against the whole match
+
+
+def _rule(pattern: str, metric: str | Callable[[re.Match[str]], str], forbid: str | None = None) -> _Rule:
+    if callable(metric):
+        fn = metric
+    else:
+        key: str = metric
+
+        def fn(_m: re.Match[str]) -> str:
+            return key
+
+    return _Rule(re.compile(pattern), fn, re.compile(forbid) if forbid else None)
+
+
+def _channel_rules() -> list[_Rule]:
+    return [
+        _rule(
+            rf"(?:{kw}){G}{{0,14}}?(?:公开|发布|推送|刊登|报道){G}{{0,10}}?{NUM}(?P<u>条|篇)",
+            key,
+            forbid=r"回应",
+        )
+        for kw, key in CHANNELS
+    ]
+
+
+RULES: list[_Rule] = [
+    _rule(rf"(?:历年累计|历年|累计至今|自20\d\d年以来累计){G}{{0,12}}?{NUM}条", "active.cumulative"),
+    *_channel_rules(),
+    _rule(rf"运用{G}{{0,10}}?(?:微信|微博)[、和及]?(?:微信|微博)?{G}{{0,8}}?{NUM}条", "active.channel.weibo_wechat"),
+    _rule(rf"回应{G}{{0,12}}?(?:热点|舆情){G}{{0,6}}?{NUM}(?P<u>次|件|个)", "response.hotspots"),
+    _rule(rf"新闻发布会{G}{{0,6}}?{NUM}(?P<u>次|场)", "response.press_conference"),
+    _rule(rf"在线访谈{G}{{0,6}}?{NUM}(?P<u>次|场|期)", "response.online_interview"),
+    _rule(rf"解读{G}{{0,8}}?{NUM}(?P<u>篇|份|条|次)", "response.interpretations"),
+    _rule(rf"微博微信{G}{{0,12}}?回应{G}{{0,6}}?{NUM}(?P<u>次|件)", "response.weibo_wechat"),
+    _rule(rf"其他方式回应{G}{{0,6}}?{NUM}(?P<u>次|件)", "response.other"),
+    _rule(
+        rf"(?:上年结转|接办上年|结转上年度?|上年度结转|上一年度结转){G}{{0,8}}?{NUM}{LOOSE_CASE}",
+        "application.carried_over",
+    ),
+    _rule(rf"结转下一?年度?{G}{{0,8}}?{NUM}{CASE}", "application.carried_forward"),
+    _rule(rf"(?<!按时)(?<!延期)(?:办结|答复)了?(?:申请)?{GN}{{0,6}}?{NUM}(?P<u>件|宗|个)", "application.processed"),
+    _rule(
+        rf"(?:受理|收到|新收|接到|接收|收悉)(?:到|了)?{G}{{0,16}}?申请(?:数量?|共计|共|总数|合计)?为?{NUM}{LOOSE_CASE}",
+        "application.received",
+        forbid=r"未收到|没有收到",
+    ),
+    _rule(
+        rf"均为(?P<k>{MODE_ALT})(?:方式|形式)?(?:提出的?|提交的?)?申请",
+        lambda m: f"application.mode.{MODES[m.group('k')]}",
+    ),
+    _rule(
+        rf"(?P<k>{MODE_ALT})(?:方式|形式|途径)?(?:提交|提出)?的?申请(?:数|的)?{G}{{0,4}}?{NUM}{CASE}",
+        lambda m: f"application.mode.{MODES[m.group('k')]}",
+    ),
+    _rule(rf"予以公开(?:及|和|与)部分公开{G}{{0,6}}?{NUM}{CASE}", "other.予以公开及部分公开"),
+    *[
+        _rule(rf"(?:{kw})(?:的|类|数)?{G}{{0,6}}?{NUM}{CASE}", key, forbid=r"行政复议|行政诉讼")
+        for kw, key in OUTCOMES
+    ],
+    _rule(rf"(?:信息处理费|收取|收费){G}{{0,14}}?{NUM}(?P<u>万元|元)", "fee.application", forbid=r"行政事业性"),
+    _rule(rf"(?<!未经)(?:行政)?复议(?:申请|案件)?{G}{{0,6}}?{NUM}(?P<u>件|宗|起|次|个)", "review.total", forbid=CASE_RESULTS),
+    _rule(rf"(?:行政)?诉讼(?:案件)?{G}{{0,6}}?{NUM}(?P<u>件|宗|起|次|个)", "lawsuit.total", forbid=CASE_RESULTS),
+    _rule(rf"(?:申诉|举报投诉|投诉举报)(?:案件)?{G}{{0,6}}?{NUM}(?P<u>件|宗|起|次|个)", "complaint.total", forbid=CASE_RESULTS + "|申请"),
+    _rule(
+        rf"(?:主动公开|公开政府信息|发布政府信息|公开各类政府信息){G}{{0,10}}?{NUM}条",
+        "active.total",
+    ),
+    _rule(
+        rf"申请(?:对象|人)(?:主要)?为?(?P<k>[^，。；\d%]{{1,12}}?)(?:为主)?[，,]占{G}{{0,8}}?(?P<p>{NUMBER_RE})%",
+        lambda m: f"other.{normalise_label(m.group('k'))}.pct",
+    ),
+]
+
+DATES = re.compile(r"\d{4}年(?:度|\d{1,2}月(?:\d{1,2}日)?)?|\d{1,2}月\d{1,2}日")
+ZERO_FEE = re.compile(r"(?:未|没有|不|无)(?:向申请人)?收取(?:任何)?(?:费用|费)|零收费|无收费|收费0元")
+ZERO_APPLICATION = re.compile(
+    r"(?:未收到|没有收到|未接到|没有接到|未受理|无(?:人)?(?:提出|收到)?)(?:任何)?"
+    r"(?:政府信息公开|依申请公开|信息公开|公开)?(?:的)?申请"
+)
+NEGATION = re.compile(r"(?:无|未|没有|并未|均未)(?:发生|出现|收到|接到|有|涉及)?")
+CASE_KINDS = [("复议", "review.total"), ("诉讼", "lawsuit.total"), ("申诉|投诉|举报", "complaint.total")]
+NOT_ZERO = re.compile(r"纠错|纠正|败诉|撤销|被确认违法")
+ALL_ZERO = re.compile(r"(?:均为|均是|都为|为)(?:零|0)(?:件|宗|起)?$")
+CATEGORY_ITEM = re.compile(
+    rf"(?P<label>(?:\d{{1,2}}[.、]|[①-⑳])?[^；;，,\d%]{{1,30}}?){NUM}条"
+)
+CATEGORY_PCT = re.compile(
+    rf"(?P<label>(?:\d{{1,2}}[.、]|[①-⑳])?[^；;，,\d%]{{1,30}}?)[，,]?占(?:总数|总体|全部|总量)?的?(?:比例|比重)?为?(?P<p>{NUMBER_RE})%"
+)
+LIST_START = re.compile(r"^[，,。；;]?(?:其中|包括|分别为|具体为|主要有)[：:，,]?")
+ENUM_START = re.compile(r"^(?:\d{1,2}[.、]|[①-⑳]|；)")
+_PAREN = re.compile(r"[(（](?P<c>[^()（）]{0,80})[)）]")
+_ENUM_PAREN = re.compile(r"^[\d一二三四五六七八九十]{1,3}$")
+
+
+def _prepare(sentence: str) -> str:
+    """Compact form; parenthesised enumerators → ；, asides holding numbers → clauses, others dropped."""
+
+    def repl(m: re.Match[str]) -> str:
+        content = m.group("c")
+        if _ENUM_PAREN.match(content):
+            return "；"
+        if re.search(r"\d", content):
+            return f"，{content}，"
+        return ""
+
+    text = compact(sentence)
+    prev = None
+    while prev != text:
+        prev, text = text, _PAREN.sub(repl, text)
+    return text
+
+
+def _unit_for(metric: str) -> str:
+    if metric.endswith(".pct"):
+        return "%"
+    if metric in UNITS:
+        return UNITS[metric]
+    return UNITS.get(metric.split(".")[0], "件")
+
+
+class PhraseExtractor:
+    """Accumulates free-text figures over the sentences of one document."""
+
+    def __init__(self) -> None:
+        self.figures: dict[str, Figure] = {}
+        self._in_category_list = False
+
+    def feed(self, sentences: Iterable[str]) -> None:
+        for sentence in sentences:
+            self._sentence(sentence)
+
+    # ------------------------------------------------------------------ internals
+
+    def _add(self, metric: str, value: float | None, approx: bool, excerpt: str) -> bool:
+        if metric in self.figures:
+            return False
+        self.figures[metric] = Figure(
+            metric=metric, value=value, unit=_unit_for(metric), approx=approx, source_excerpt=excerpt
+        )
+        return True
+
+    def _sentence(self, sentence: str) -> None:
+        excerpt = " ".join(sentence.split())[:300]
+        text = _prepare(sentence)
+        if not text:
+            return
+        claimed: list[tuple[int, int]] = []
+
+        def free(a: int, b: int) -> bool:
+            return all(b <= x or a >= y for x, y in claimed)
+
+        if self._in_category_list:
+            if ENUM_START.match(text) or ENUM_START.match(sentence.strip()):
+                self._categories(text, 0, excerpt, claimed)
+                return
+            self._in_category_list = False
+
+        self._zero_forms(text, excerpt)
+        for rule in RULES:
+            for m in rule.pattern.finditer(text):
+                span = m.span("n") if "n" in m.groupdict() and m.group("n") else m.span()
+                if not free(*span):
+                    continue
+                if rule.forbid and rule.forbid.search(m.group(0)):
+                    continue
+                metric = rule.metric(m)
+                claimed.append(span)
+                self._emit(metric, m, text, excerpt, claimed)
+                if metric == "active.total":
+                    rest = text[m.end() :]
+                    lm = LIST_START.match(rest)
+                    if lm:
+                        start = m.end() + lm.end()
+                        if start >= len(text) or not text[start:].strip("：:，,"):
+                            self._in_category_list = True
+                        else:
+                            self._categories(text, start, excerpt, claimed)
+
+    def _emit(
+        self, metric: str, m: re.Match[str], text: str, excerpt: str, claimed: list[tuple[int, int]]
+    ) -> None:
+        groups = m.groupdict()
+        if groups.get("n"):
+            parsed = parse_number(m.group("n"))
+            if parsed is None:
+                return
+            value, approx = parsed
+            if metric == "fee.application" and groups.get("u") == "万元":
+                value = float(Decimal(str(value)) * 10_000)
+            added = self._add(metric, value, approx, excerpt)
+        elif groups.get("p"):  # a percentage-only rule
+            parsed = parse_number(m.group("p"))
+            if parsed is None:
+                return
+            self._add(metric, parsed[0], parsed[1], excerpt)
+            return
+        else:  # 均为信函申请: the mode count equals the received count
+            base = self.figures.get("application.received")
+            if base is None:
+                return
+            added = self._add(metric, base.value, base.approx, excerpt)
+        pm = PCT_AFTER.match(text, m.end())
+        if pm and added:
+            parsed = parse_number(pm.group("p"))
+            if parsed is not None:
+                claimed.append(pm.span("p"))
+                self._add(f"{metric}.pct", parsed[0], parsed[1], excerpt)
+
+    def _categories(self, text: str, start: int, excerpt: str, claimed: list[tuple[int, int]]) -> None:
+        pos = start
+        while pos < len(text):
+            m = CATEGORY_ITEM.match(text, pos) or CATEGORY_PCT.match(text, pos)
+            if not m:
+                nxt = re.search(r"[；;，,]", text[pos:])
+                if not nxt:
+                    break
+                pos += nxt.end()
+                continue
+            label = normalise_label(m.group("label"))
+            span = m.span("n") if "n" in m.groupdict() else m.span("p")
+            if label and all(span[1] <= x or span[0] >= y for x, y in claimed) and not _looks_like_sentence(label):
+                claimed.append(span)
+                metric = f"active.category.{label}"
+                if "n" in m.groupdict():
+                    self._emit(metric, m, text, excerpt, claimed)
+                else:
+                    parsed = parse_number(m.group("p"))
+                    if parsed is not None:
+                        self._add(f"{metric}.pct", parsed[0], parsed[1], excerpt)
+            pos = m.end()
+
+    def _zero_forms(self, text: str, excerpt: str) -> None:
+        for clause in re.split(r"[，。；;,]", text):
+            if not clause or re.search(r"[1-9]", DATES.sub("", clause)):
+                continue
+            if ZERO_FEE.search(clause) and "行政事业性" not in clause:
+                self._add("fee.application", 0.0, False, excerpt)
+            if ZERO_APPLICATION.search(clause):
+                self._add("application.received", 0.0, False, excerpt)
+            neg = NEGATION.search(clause)
+            if NOT_ZERO.search(clause):
+                continue
+            tail = clause[neg.end() :] if neg else ""
+            if not neg or not any(re.search(k, tail) for k, _ in CASE_KINDS):
+                if ALL_ZERO.search(clause):
+                    tail = clause
+                else:
+                    continue
+            for kinds, metric in CASE_KINDS:
+                if re.search(kinds, tail):
+                    self._add(metric, 0.0, False, excerpt)
+
+
+def _looks_like_sentence(label: str) -> bool:
+    return len(label) > 16 or bool(re.search(r"通过|网站|微信|微博|公开|发布", label))
+
+
+def extract_phrases(sentences: Iterable[str]) -> list[Figure]:
+    """Every free-text figure in these sentences, in the order first found."""
+    ex = PhraseExtractor()
+    ex.feed(sentences)
+    return list(ex.figures.values())
