@@ -1,0 +1,49 @@
+"""Offline replica of a Guangzhou Baiyun District disclosure site (site_protocol.md §11).
+
+ALL SUB-SITE PREFIXES EXCEPT ``/gzbyjy`` ARE INVENTED (``/gzbyhlj`` 鹤龙街, ``/gzbyjtj`` 景泰街,
+``/gzbysqj`` 松洲街), as are all ids, items and reports except the 鹤龙 2017 seed report;
+see :data:`World.notes`.
+
+    from disclosure_etl.replica import ReplicaServer, build_world, World, SCENARIOS
+    with ReplicaServer(scenario="default") as srv:
+        srv.base_url          # "http://127.0.0.1:PORT"
+        srv.request_log       # list[RequestRecord]
+        srv.set_scenario("day2"); srv.set_quirks(sid_optional=False)
+
+Admin endpoints (not logged): ``GET /__replica__/log``, ``GET /__replica__/state``,
+``POST /__replica__/clear``, ``POST /__replica__/scenario/<name>``,
+``POST /__replica__/quirks`` (JSON object of flags).
+"""
+
+from .scenarios import DEFAULT_QUIRKS, SCENARIOS, Scenario
+from .server import ReplicaServer, RequestRecord, serve, serve_forever
+from .world import (
+    Agency,
+    AttachmentFile,
+    Changes,
+    Item,
+    Listing,
+    PortalArticle,
+    Report,
+    World,
+    build_world,
+)
+
+__all__ = [
+    "DEFAULT_QUIRKS",
+    "SCENARIOS",
+    "Agency",
+    "AttachmentFile",
+    "Changes",
+    "Item",
+    "Listing",
+    "PortalArticle",
+    "ReplicaServer",
+    "Report",
+    "RequestRecord",
+    "Scenario",
+    "World",
+    "build_world",
+    "serve",
+    "serve_forever",
+]
