@@ -235,3 +235,22 @@ SELECT report_id, agency_id, report_year,
        split_part(metric, '.', 2) AS grp, split_part(metric, '.', 3) AS res, value AS v
 FROM core.figure_values
 WHERE metric LIKE 't4.%' AND metric NOT LIKE '%.pct';
+
+-- One report per agency and year for cross-report checks: one with figures, parsed, latest.
+CREATE OR REPLACE VIEW core.primary_reports AS
+SELECT * EXCLUDE (rn, n_figures) FROM (
+    SELECT r.*, COALESCE(f.n, 0) AS n_figures,
+           row_number() OVER (PARTITION BY r.agency_id, r.report_year
+                              ORDER BY (COALESCE(f.n, 0) > 0) DESC, (r.parse_status = 'parsed') DESC,
+                                       r.published_at DESC NULLS LAST, r.report_id) AS rn
+    FROM core.reports r
+    LEFT JOIN (SELECT report_id, count(*) AS n FROM core.report_figures GROUP BY report_id) f
+      USING (report_id)
+    WHERE r.agency_id IS NOT NULL AND r.report_year IS NOT NULL)
+WHERE rn = 1;
+
+-- A number for messages: 12 rather than 12.0.
+CREATE OR REPLACE MACRO core.fmt(x) AS
+    CASE WHEN x IS NULL THEN 'blank'
+         WHEN x = round(x) THEN CAST(CAST(x AS BIGINT) AS VARCHAR)
+         ELSE CAST(x AS VARCHAR) END;
