@@ -45,7 +45,9 @@ def _setup_logging(verbose: bool) -> None:
 
 def run_options(f: F) -> F:
     """The options every pipeline command shares (config, sites, warehouse, data dir)."""
-    f = click.option("--data-dir", "data_dir", metavar="DIR", help="Data directory (default data/).")(f)
+    f = click.option(
+        "--data-dir", "data_dir", metavar="DIR", help="Data directory (default data/)."
+    )(f)
     f = click.option("--warehouse", metavar="PATH", help="Working DuckDB file.")(f)
     f = click.option(
         "--site",
@@ -59,8 +61,12 @@ def run_options(f: F) -> F:
     return f
 
 
-def _config(config_path: str | None, sites: tuple[str, ...], warehouse: str | None, data_dir: str | None) -> Config:
-    return load_config(config_path, sites=list(sites) or None, warehouse=warehouse, data_dir=data_dir)
+def _config(
+    config_path: str | None, sites: tuple[str, ...], warehouse: str | None, data_dir: str | None
+) -> Config:
+    return load_config(
+        config_path, sites=list(sites) or None, warehouse=warehouse, data_dir=data_dir
+    )
 
 
 def pipeline_command(f: F) -> F:
@@ -92,12 +98,19 @@ def _print_checks(result: dict[str, Any]) -> None:
     counts = result.get("counts", {})
     click.echo("checks: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
     for f in result.get("errors", []):
-        click.echo(f"  ERROR {f.get('check_id')} {f.get('agency_id') or ''} {f.get('report_year') or ''}: {f.get('message')}")
+        click.echo(
+            f"  ERROR {f.get('check_id')} {f.get('agency_id') or ''} {f.get('report_year') or ''}: {f.get('message')}"
+        )
 
 
 @cli.command()
 @pipeline_command
-@click.option("--fail-on", type=click.Choice(["never", "error"]), default="never", help="Exit 3 when an error-severity check failed.")
+@click.option(
+    "--fail-on",
+    type=click.Choice(["never", "error"]),
+    default="never",
+    help="Exit 3 when an error-severity check failed.",
+)
 def run(cfg: Config, fail_on: str) -> None:
     """The whole run: crawl, parse, check, publish."""
     from disclosure_etl import pipeline
@@ -138,7 +151,9 @@ def crawl(cfg: Config) -> None:
 
 @cli.command()
 @pipeline_command
-@click.option("--rebuild", is_flag=True, help="Empty the derived tables and replay every archived run.")
+@click.option(
+    "--rebuild", is_flag=True, help="Empty the derived tables and replay every archived run."
+)
 def parse(cfg: Config, rebuild: bool) -> None:
     """Parse archived runs into the working warehouse (never touches the network)."""
     from disclosure_etl import pipeline
@@ -172,14 +187,20 @@ def publish(cfg: Config) -> None:
 
 
 @cli.command()
-@click.option("--warehouse", metavar="PATH", help="Warehouse file (default: the published snapshot).")
+@click.option(
+    "--warehouse", metavar="PATH", help="Warehouse file (default: the published snapshot)."
+)
 @click.option("--config", "config_path", metavar="FILE")
 def status(warehouse: str | None, config_path: str | None) -> None:
     """Last runs, item counts per site, open findings."""
     from disclosure_etl import warehouse as wh
 
     cfg = load_config(config_path)
-    path = Path(warehouse) if warehouse else (cfg.published_path if cfg.published_path.is_file() else Path(cfg.warehouse))
+    path = (
+        Path(warehouse)
+        if warehouse
+        else (cfg.published_path if cfg.published_path.is_file() else Path(cfg.warehouse))
+    )
     if not path.is_file():
         raise ConfigError(f"no warehouse at {path} (run `disclosure-etl run` first)")
     click.echo(wh.status_text(path))
@@ -218,7 +239,9 @@ def _read_source(file_or_url: str) -> tuple[bytes, str | None, str | None]:
         )
         res = client.get(file_or_url, kind="article")
         if res.body is None:
-            raise click.ClickException(f"could not fetch {file_or_url}: {res.outcome} {res.error or res.status}")
+            raise click.ClickException(
+                f"could not fetch {file_or_url}: {res.outcome} {res.error or res.status}"
+            )
         return res.body, file_or_url, res.headers.get("content-type")
     p = Path(file_or_url)
     if not p.is_file():
@@ -240,7 +263,9 @@ def replica_serve(host: str, port: int, scenario: str) -> None:
     from disclosure_etl import replica as replica_mod
 
     if scenario not in replica_mod.SCENARIOS:
-        raise ConfigError(f"unknown scenario '{scenario}' (choose from {', '.join(replica_mod.SCENARIOS)})")
+        raise ConfigError(
+            f"unknown scenario '{scenario}' (choose from {', '.join(replica_mod.SCENARIOS)})"
+        )
     replica_mod.serve(host, port, scenario)
 
 
@@ -269,7 +294,10 @@ def main(argv: list[str] | None = None) -> None:
         if os.environ.get("DISCLOSURE_DEBUG"):
             raise
         log.debug("crash", exc_info=True)
-        click.echo(f"disclosure-etl: failed: {type(e).__name__}: {e} (set DISCLOSURE_DEBUG=1 for the traceback)", err=True)
+        click.echo(
+            f"disclosure-etl: failed: {type(e).__name__}: {e} (set DISCLOSURE_DEBUG=1 for the traceback)",
+            err=True,
+        )
         sys.exit(EXIT_FAILED)
 
 

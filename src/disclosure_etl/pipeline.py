@@ -160,7 +160,9 @@ def finish_crawl(cfg: Config, run_id: str, now: datetime | None = None) -> dict[
     n_sites = len(manifest.get("sites", []))
     manifest["finished_at"] = (now or datetime.now(UTC)).isoformat()
     manifest["failed_units"] = failed
-    manifest["status"] = "success" if not failed else ("failed" if len(failed) >= n_sites else "partial")
+    manifest["status"] = (
+        "success" if not failed else ("failed" if len(failed) >= n_sites else "partial")
+    )
     manifest["crawled"] = True
     archive.write_run_manifest(run_id, manifest)
     log.info("run %s crawled: %s (%d failed units)", run_id, manifest["status"], len(failed))

@@ -1,0 +1,382 @@
+"""The parse stage: one archived run → a ``RunBatch`` of warehouse rows.
+
+Reads only the archive (run manifest, unit outcomes, fetch logs, raw bodies) and calls the
+same pure parsers the crawl used (``site.gkmlpt``, ``site.portal``) plus the report parser.
+A parser fix is rolled out by re-parsing (``disclosure-etl parse --rebuild``), never by
+re-crawling.
+
+Annual reports are gathered from the gkmlpt report items fetched in the run (the page body,
+or its PDF/DOCX/XLS attachments when the body holds no figures) and from the portal report
+columns' article pages. Copies of one report (portal copy, ``mpost_`` mirror) are folded by
+agency + report year + normalised title into one report whose ``copies`` lists every URL.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from disclosure_etl.archive import Archive, ArchiveError
+from disclosure_etl.crawl import is_report_item
+from disclosure_etl.models import ListRow, ParsedReport, RunBatch
+from disclosure_etl.reports import parse_report, short_agency_name
+from disclosure_etl.site import SiteFormatError
+from disclosure_etl.site.gkmlpt import parse_content_page, parse_list_page
+from disclosure_etl.site.portal import parse_article
+
+log = logging.getLogger(__name__)
+
+#: fetch outcomes that count as HTTP errors in the run ledger
+HTTP_ERROR_OUTCOMES = frozenset({"http_error", "network_error", "blocked", "too_large"})
+_STATUS_RANK = {"parsed": 3, "partial": 2, "unsupported": 1, "failed": 0}
+_TITLE_YEAR = re.compile(r"((?:19|20)\d\d)\s*年")
+
+
+@dataclass
+class _ReportCandidate:
+    """One copy of a report document found in the run."""
+
+    agency_id: str | None  # the publishing site's agency (gkmlpt) or None (portal)
+    url: str
+    title: str | None
+    published_at: datetime | None
+    publisher: str | None
+    item_id: int | None
+    parsed: ParsedReport
+    sha256: str | None
+    extra_urls: list[str] = field(default_factory=list)
+
+
+def build_batch(archive: Archive, run_id: str, con: Any = None) -> RunBatch:
+    """Every warehouse row one archived run yields. ``con`` (the working warehouse, optional)
+    lets reports fold with copies loaded by earlier runs and resolves agencies by name."""
+    manifest = archive.read_run_manifest(run_id) or {}
+    batch = RunBatch(run_id)
+    fetches = list(archive.iter_fetches(run_id))
+    for f in fetches:
+        batch.add("fetches", **{k: f.get(k) for k in _FETCH_KEYS}, run_id=run_id)
+    batch.add(
+        "runs",
+        run_id=run_id,
+        started_at=manifest.get("started_at"),
+        finished_at=manifest.get("finished_at"),
+        status=manifest.get("status"),
+        requests=len(fetches),
+        pages_fetched=sum(1 for f in fetches if f.get("outcome") in ("ok", "not_modified")),
+        http_errors=sum(1 for f in fetches if f.get("outcome") in HTTP_ERROR_OUTCOMES),
+        full_relist=bool(manifest.get("full_relist")),
+    )
+    sites = manifest.get("sites", [])
+    root_by_host = {s["host"]: s["agency_id"] for s in sites if not s.get("prefix")}
+    candidates: list[_ReportCandidate] = []
+    names: dict[str, str] = _known_agency_names(con)
+    for site in sites:
+        agency_id = site["agency_id"]
+        outcome = archive.read_unit_outcome(run_id, agency_id)
+        if outcome is None:
+            batch.add("run_errors", run_id=run_id, stage="crawl", agency_id=agency_id,
+                      url=site.get("index_url"), message="no crawl outcome: the crawl of this site did not finish")  # fmt: skip
+            continue
+        info = outcome.get("site", {})
+        name = info.get("name") or site.get("name") or names.get(agency_id)
+        if name:
+            names[agency_id] = name
+        parent = root_by_host.get(site["host"]) if site.get("prefix") else None
+        batch.add("agencies", agency_id=agency_id, name=name, site_url=site["index_url"],
+                  sid=info.get("sid"), parent_agency_id=parent, host=site["host"],
+                  prefix=site.get("prefix") or "")  # fmt: skip
+        candidates.extend(_site_rows(batch, archive, run_id, agency_id, outcome))
+    portal = archive.read_unit_outcome(run_id, "_portal")
+    if portal is not None:
+        candidates.extend(_portal_candidates(batch, archive, run_id, portal))
+    _add_reports(batch, candidates, names, _existing_copies(con))
+    return batch
+
+
+_FETCH_KEYS = ("seq", "unit", "kind", "agency_id", "url", "final_url", "status", "outcome",
+               "sha256", "bytes", "elapsed_ms", "fetched_at", "error")  # fmt: skip
+
+
+def _error(batch: RunBatch, stage: str, agency_id: str | None, url: str | None, msg: str) -> None:
+    batch.add(
+        "run_errors", run_id=batch.run_id, stage=stage, agency_id=agency_id, url=url, message=msg
+    )
+
+
+def _site_rows(
+    batch: RunBatch, archive: Archive, run_id: str, agency_id: str, outcome: dict[str, Any]
+) -> list[_ReportCandidate]:
+    """Categories, listings, list rows and content pages of one sub-site unit."""
+    for e in outcome.get("errors", []):
+        _error(
+            batch,
+            "crawl",
+            agency_id,
+            e.get("url"),
+            f"{e.get('stage')}: {e.get('outcome')} {e.get('error') or ''}".strip(),
+        )
+    for c in outcome.get("categories", []):
+        batch.add("categories", agency_id=agency_id, category_id=c["id"], name=c["name"],
+                  parent_id=c.get("parent_id"), path=c.get("path"), is_leaf=bool(c.get("is_leaf")),
+                  post_count=c.get("post_count"), jump_url=c.get("jump_url"))  # fmt: skip
+    seen_at = outcome.get("started_at")
+    rows_by_item: dict[int, ListRow] = {}
+    for lst in outcome.get("listings", []):
+        cat_id = lst["category_id"]
+        seen: set[int] = set()
+        for sha in lst.get("page_sha256s", []):
+            try:
+                page = parse_list_page(archive.get(sha), cat_id)
+            except (ArchiveError, SiteFormatError) as e:
+                _error(
+                    batch,
+                    "parse",
+                    agency_id,
+                    None,
+                    f"list page {sha[:12]} of category {cat_id}: {e}",
+                )
+                continue
+            for row in page.rows:
+                if row.item_id in seen:
+                    continue
+                seen.add(row.item_id)
+                rows_by_item.setdefault(row.item_id, row)
+                batch.add("list_rows", run_id=run_id, agency_id=agency_id, seen_at=seen_at,
+                          **_row_columns(row))  # fmt: skip
+        # an incremental listing that stopped at known rows covers the pages it read
+        status = {"complete": "complete", "partial": "complete"}.get(lst.get("status"), "error")
+        batch.add("listings", run_id=run_id, agency_id=agency_id, category_id=cat_id,
+                  category_name=lst.get("category_name"), mode=lst.get("mode"), status=status,
+                  pages_read=lst.get("pages_read"), rows_seen=lst.get("rows_seen"),
+                  api_total=lst.get("api_total"), post_count=lst.get("post_count"),
+                  oldest_published_at=lst.get("oldest_published_at"),
+                  error=lst.get("error") or lst.get("note"))  # fmt: skip
+
+    attachments: dict[int, list[dict[str, Any]]] = {}
+    for a in outcome.get("attachments", []):
+        if a.get("sha256"):
+            attachments.setdefault(a["item_id"], []).append(a)
+    candidates: list[_ReportCandidate] = []
+    for c in outcome.get("contents", []):
+        if not c.get("sha256"):
+            continue
+        try:
+            content = parse_content_page(archive.get(c["sha256"]))
+        except (ArchiveError, SiteFormatError) as e:
+            _error(batch, "parse", agency_id, c.get("url"), f"content page: {e}")
+            continue
+        batch.add("item_details", run_id=run_id, agency_id=agency_id, item_id=c["item_id"],
+                  content_url=c["url"], sha256=c["sha256"], title=content.title,
+                  metadata=json.dumps(content.metadata, ensure_ascii=False))  # fmt: skip
+        item_row = rows_by_item.get(c["item_id"])
+        title = (
+            (item_row.title if item_row else None) or content.metadata.get("名称") or content.title
+        )
+        if not is_report_item(
+            item_row.category_name if item_row else content.metadata.get("分类"), title
+        ):
+            continue
+        parsed = parse_report(content.body_html.encode("utf-8"), source_format="html", url=c["url"],
+                              title=title, published_at=item_row.published_at if item_row else None)  # fmt: skip
+        cand = _ReportCandidate(
+            agency_id=agency_id, url=c["url"], title=title,
+            published_at=item_row.published_at if item_row else None,
+            publisher=(item_row.publisher if item_row else None) or content.metadata.get("发布机构"),
+            item_id=c["item_id"], parsed=parsed, sha256=c["sha256"],
+        )  # fmt: skip
+        candidates.append(_with_attachments(cand, archive, attachments.get(c["item_id"], [])))
+    return candidates
+
+
+def _row_columns(row: ListRow) -> dict[str, Any]:
+    return {
+        "item_id": row.item_id, "category_id": row.category_id,
+        "category_name": row.category_name, "title": row.title, "item_type": row.item_type,
+        "url": row.url, "post_url": row.post_url, "published_at": row.published_at,
+        "written_date": row.written_date, "document_number": row.document_number,
+        "identifier": row.identifier, "publisher": row.publisher,
+        "is_abolished": row.is_abolished, "row_hash": row.row_hash,
+        "attachments": json.dumps(
+            [{"id": a.attachment_id, "name": a.name, "ext": a.ext, "size": a.size, "url": a.url}
+             for a in row.attachments], ensure_ascii=False),
+    }  # fmt: skip
+
+
+def _better(a: ParsedReport, b: ParsedReport) -> bool:
+    """Is ``a`` a better parse than ``b`` (status first, then how many figures)?"""
+    return (_STATUS_RANK.get(a.parse_status, 0), len(a.figures)) > (
+        _STATUS_RANK.get(b.parse_status, 0), len(b.figures))  # fmt: skip
+
+
+def _with_attachments(
+    cand: _ReportCandidate, archive: Archive, attachments: Iterable[dict[str, Any]]
+) -> _ReportCandidate:
+    """Use an attachment's parse when the page body itself states no figures."""
+    if cand.parsed.parse_status == "parsed" and cand.parsed.figures:
+        return cand
+    for a in attachments:
+        try:
+            data = archive.get(a["sha256"])
+        except ArchiveError:
+            continue
+        parsed = parse_report(data, url=a["url"], title=cand.title, published_at=cand.published_at)
+        cand.extra_urls.append(a["url"])
+        if _better(parsed, cand.parsed):
+            note = f"parsed from attachment {a['url']}"
+            parsed.parse_note = f"{parsed.parse_note}; {note}" if parsed.parse_note else note
+            cand.parsed, cand.sha256 = parsed, a["sha256"]
+    return cand
+
+
+def _portal_candidates(
+    batch: RunBatch, archive: Archive, run_id: str, outcome: dict[str, Any]
+) -> list[_ReportCandidate]:
+    for e in outcome.get("errors", []):
+        _error(
+            batch,
+            "crawl",
+            None,
+            e.get("url"),
+            f"{e.get('stage')}: {e.get('outcome')} {e.get('error') or ''}".strip(),
+        )
+    attachments: dict[str, list[dict[str, Any]]] = {}
+    for a in outcome.get("attachments", []):
+        if a.get("sha256"):
+            attachments.setdefault(a["article_url"], []).append(a)
+    out: list[_ReportCandidate] = []
+    for art in outcome.get("articles", []):
+        if not art.get("sha256"):
+            continue
+        try:
+            page = parse_article(archive.get(art["sha256"]), art["url"])
+        except (ArchiveError, SiteFormatError) as e:
+            _error(batch, "parse", None, art["url"], f"portal article: {e}")
+            continue
+        parsed = parse_report(page.body_html.encode("utf-8"), source_format="html", url=page.url,
+                              title=page.title, published_at=page.published_at)  # fmt: skip
+        cand = _ReportCandidate(agency_id=None, url=page.url, title=page.title,
+                                published_at=page.published_at, publisher=page.source,
+                                item_id=page.item_id, parsed=parsed, sha256=art["sha256"])  # fmt: skip
+        out.append(_with_attachments(cand, archive, attachments.get(art["url"], [])))
+    return out
+
+
+# ---------------------------------------------------------------- agencies and folding
+
+
+def agency_core(name: str | None) -> str:
+    """The distinctive part of an agency name: 广州市白云区人民政府鹤龙街道办事处 → 鹤龙街,
+    来源 "鹤龙街" → 鹤龙街, 广州市白云区教育局 → 教育局."""
+    if not name:
+        return ""
+    s = short_agency_name(unicodedata.normalize("NFKC", name)).replace(" ", "")
+    s = re.sub(r"(办事处|人民政府)$", "", s)
+    s = re.sub(r"街道$", "街", s)
+    return s
+
+
+def resolve_agency(names: dict[str, str], *hints: str | None) -> str | None:
+    """The agency whose name matches a hint (report agency, 来源, publisher, title)."""
+    cores = {aid: agency_core(n) for aid, n in names.items() if n}
+    for hint in hints:
+        h = agency_core(hint)
+        if not h:
+            continue
+        exact = [aid for aid, c in cores.items() if c and c == h]
+        if len(exact) == 1:
+            return exact[0]
+        loose = [aid for aid, c in cores.items() if c and len(c) >= 2 and (c in h or h in c)]
+        if len(loose) == 1:
+            return loose[0]
+    return None
+
+
+def _norm_title(title: str | None) -> str:
+    t = unicodedata.normalize("NFKC", title or "")
+    return re.sub(r"[\s\W_]+", "", t)
+
+
+def report_id_for(agency_key: str, year: int | None, title: str | None) -> str:
+    """A stable id for a report: agency + year + normalised title (copies share it)."""
+    key = f"{agency_key}|{year}|{_norm_title(title)}"
+    return "r" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:15]
+
+
+def _year_of(cand: _ReportCandidate) -> int | None:
+    if cand.parsed.report_year:
+        return cand.parsed.report_year
+    m = _TITLE_YEAR.search(unicodedata.normalize("NFKC", cand.title or ""))
+    return int(m.group(1)) if m else None
+
+
+def _add_reports(
+    batch: RunBatch,
+    candidates: list[_ReportCandidate],
+    names: dict[str, str],
+    existing: dict[str, list[str]],
+) -> None:
+    folded: dict[str, list[_ReportCandidate]] = {}
+    owner: dict[str, str | None] = {}
+    for cand in candidates:
+        # who owns it: the agency named by the report, else the catalog that publishes it
+        stated = resolve_agency(names, cand.parsed.agency, cand.publisher, cand.title)
+        agency_id = stated or cand.agency_id
+        year = _year_of(cand)
+        key_agency = agency_id or agency_core(cand.parsed.agency or cand.publisher) or "?"
+        rid = report_id_for(key_agency, year, cand.title or cand.parsed.title)
+        folded.setdefault(rid, []).append(cand)
+        owner[rid] = agency_id
+    for rid, copies in folded.items():
+        best = copies[0]
+        for c in copies[1:]:
+            if _better(c.parsed, best.parsed):
+                best = c
+        # the agency's own catalog copy is the report's url, the rest are copies
+        own = [c for c in copies if c.agency_id and c.agency_id == owner[rid]]
+        primary = own[0] if own else copies[0]
+        urls = ([primary.url] if own else []) + existing.get(rid, [])
+        urls += [c.url for c in copies] + [u for c in copies for u in c.extra_urls]
+        all_urls = list(dict.fromkeys(urls))
+        p = best.parsed
+        year = _year_of(best)
+        published = min((c.published_at for c in copies if c.published_at), default=None)
+        batch.add(
+            "reports", report_id=rid, agency_id=owner[rid], report_year=year,
+            title=best.title or p.title, url=all_urls[0], copies=all_urls[1:],
+            published_at=published, template=p.template, source_format=p.source_format,
+            parse_status=p.parse_status, parse_note=p.parse_note, period_start=p.period_start,
+            period_end=p.period_end, item_id=primary.item_id, sha256=best.sha256,
+            publisher=best.publisher or p.agency,
+        )  # fmt: skip
+        for f in p.figures:
+            batch.add("report_figures", report_id=rid, agency_id=owner[rid], report_year=year,
+                      metric=f.metric, value=f.value, unit=f.unit, is_blank=f.is_blank,
+                      approx=f.approx, source_excerpt=f.source_excerpt)  # fmt: skip
+
+
+def _known_agency_names(con: Any) -> dict[str, str]:
+    if con is None:
+        return {}
+    try:
+        rows = con.execute("SELECT agency_id, name FROM agencies WHERE name IS NOT NULL").fetchall()
+    except Exception:  # a fresh warehouse may not have the view yet
+        return {}
+    return {str(a): str(n) for a, n in rows}
+
+
+def _existing_copies(con: Any) -> dict[str, list[str]]:
+    """URLs already recorded for each report, so a later run's copy folds in, never replaces."""
+    if con is None:
+        return {}
+    try:
+        rows = con.execute("SELECT report_id, url, copies FROM annual_reports").fetchall()
+    except Exception:
+        return {}
+    return {str(r): [u for u in [url, *(copies or [])] if u] for r, url, copies in rows}
