@@ -300,7 +300,7 @@ class World:
         self.reports = reports
         self.portal = portal
         self.attachments = attachments
-        self._windows = windows  # (prefix, cat) -> number of rows the API serves
+        self._windows = windows  # (prefix, cat) -> oldest publish_ts the API still serves
         self._changes = changes
         self.scale = scale
         self._by_prefix = {a.prefix: a for a in agencies}
@@ -371,15 +371,22 @@ class World:
                 hidden: list[Item] = []
                 for c in leaf_ids:
                     lst = order(rows_by_cat[c])
-                    w = self._windows.get((prefix, c), len(lst))
+                    w = self._window(prefix, c, lst)
                     served += lst[:w]
                     hidden += lst[w:]
                 got = Listing(tuple(order(served) + order(hidden)), len(served))
             else:
                 lst = order(rows_by_cat.get(cat, []))
-                got = Listing(tuple(lst), min(self._windows.get((prefix, cat), len(lst)), len(lst)))
+                got = Listing(tuple(lst), self._window(prefix, cat, lst))
             self._listing_cache[key] = got
             return got
+
+    def _window(self, prefix: str, cat: int, rows: list[Item]) -> int:
+        """Rows served: the window is by date (rows older than the cutoff age out)."""
+        cutoff = self._windows.get((prefix, cat))
+        if cutoff is None:
+            return len(rows)
+        return sum(1 for r in rows if r.pinned or r.publish_ts >= cutoff)
 
     def expected_posted(
         self, prefix: str, year: int, scenario: str = "default", listed_only: bool = False
@@ -640,11 +647,14 @@ def build_world(scale: int = 1) -> World:
     for pid, aids in per_post.items():
         items[pid].attachments = tuple(aids)
 
-    # ---- listing window on the district's 政务动态 (API serves the newest 2/3)
+    # ---- listing window on the district's 政务动态: the API serves the newest 2/3 of the
+    # default rows, i.e. rows published at or after a cutoff (a date window, so that a new
+    # row on day2 does not push an old one out)
     windows: dict[tuple[str, int], int] = {}
     zwdt = by_prefix[""].leaf_by_name("政务动态").id
-    n_zwdt = sum(1 for it in items.values() if it.prefix == "" and it.category_id == zwdt)
-    windows[("", zwdt)] = (n_zwdt * 2) // 3
+    zrows = sorted((it.publish_ts for it in items.values() if it.prefix == "" and it.category_id == zwdt),
+                   reverse=True)
+    windows[("", zwdt)] = zrows[(len(zrows) * 2) // 3 - 1]
 
     # ---- reports
     reports: list[Report] = []
