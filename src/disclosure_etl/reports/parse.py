@@ -58,8 +58,9 @@ def _parse(data: bytes, fmt: str, title: str | None, published_at: datetime | No
     lines = [line for line in (x.strip() for x in doc.lines) if line]
     text = "\n".join(lines)
     headings = section_headings(lines)
-    report.report_year = report_year(title, text)
-    report.agency = agency_name(title, text)
+    stated_title = title or _title_line(lines)
+    report.report_year = report_year(stated_title, text)
+    report.agency = agency_name(stated_title, text)
     report.published_at = published_at or published_time(text)
     tables = read_tables(doc.tables, lines)
     report.template = detect_template(tables, [h for _, _, h in headings], report.report_year)
@@ -82,6 +83,14 @@ def _parse(data: bytes, fmt: str, title: str | None, published_at: datetime | No
         notes.insert(0, "no figures found")
     report.parse_note = "; ".join(notes) or None
     return report
+
+
+def _title_line(lines: list[str]) -> str | None:
+    """The report's own title line near the top (…年度报告), when the caller gave no title."""
+    for line in lines[:8]:
+        if len(line) <= 80 and re.search(r"年度?报告|年报", line) and re.search(r"\d{4}\s*年", line):
+            return line
+    return None
 
 
 def _prose_lines(lines: list[str], headings: list[tuple[int, str, str]]) -> list[str]:

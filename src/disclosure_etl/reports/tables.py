@@ -121,9 +121,10 @@ def group_tables(grids: list[Grid]) -> list[tuple[str, Grid]]:
     for grid in grids:
         kind = classify(grid)
         if kind is None:
-            if out and out[-1][0] == "t4" and _is_value_row(grid[-1] if grid else []):
-                out[-1] = ("t4", out[-1][1] + grid)
-            continue
+            if any(_is_value_row(r) and len(r) >= 15 for r in grid):
+                kind = "t4"  # table 四 whose header rows were dropped
+            else:
+                continue
         if out and out[-1][0] == kind and not _has_header(kind, grid):
             out[-1] = (kind, out[-1][1] + grid)
         else:
@@ -259,9 +260,10 @@ def _read_t3(grid: Grid, result: TableResult) -> None:
     # first pass: which rows are data rows (label maps to a key, some value-looking cells)
     for i, row in enumerate(grid):
         values = [parse_cell(c) for c in row]
+        last_label = max((j for j, v in enumerate(values) if v is None), default=-1)
         label_cells = [c for c, v in zip(row, values, strict=True) if v is None]
         key, sticky = t3_row_key(_dedupe(label_cells), sticky)
-        if key and sum(v is not None for v in values) >= 7:
+        if key and len(row) - last_label - 1 >= 7:
             if first_data is None:
                 first_data = i
             rows.append((key, _dedupe(label_cells), row))
