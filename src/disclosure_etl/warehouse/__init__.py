@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from disclosure_etl.warehouse.checks import list_checks, run_checks
 from disclosure_etl.warehouse.db import connect, sql_dir
-from disclosure_etl.warehouse.docs import dictionary_markdown
+from disclosure_etl.warehouse.dictionary import dictionary_markdown
 from disclosure_etl.warehouse.load import is_loaded, load_run, reset_derived
 from disclosure_etl.warehouse.publish import publish
 from disclosure_etl.warehouse.read import (

@@ -1,0 +1,76 @@
+"""The data dictionary (docs/warehouse.md), generated from the views' COMMENT ON text."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import duckdb
+
+HEADER = """# Warehouse data dictionary
+
+Generated from the `COMMENT ON` text of the analyst views by
+`python -m disclosure_etl.warehouse.docs docs/warehouse.md`; do not edit by hand.
+
+Open the published snapshot read-only, with DuckDB 2.x (the file format is not readable
+by DuckDB < 2.0):
+
+```python
+import duckdb
+con = duckdb.connect("data/published/warehouse.duckdb", read_only=True)
+con.sql("SELECT * FROM reconciliation WHERE status = 'mismatch'").show()
+```
+
+Times of publication (`published_at`, `oldest_published_at`) are Asia/Shanghai
+wall-clock `TIMESTAMP`; times we observed something (`*_seen_at`, `checked_at`,
+`fetched_at`, …) are `TIMESTAMPTZ`. The tables behind the views live in schema `core`
+and may change; the views are the stable interface.
+"""
+
+
+def _md(text: str | None) -> str:
+    return (text or "").replace("|", "\\|").replace("\n", " ")
+
+
+def dictionary_markdown(con: duckdb.DuckDBPyConnection) -> str:
+    """The markdown body of docs/warehouse.md: every main-schema view and its columns."""
+    views = con.execute(
+        "SELECT view_name, comment FROM duckdb_views() "
+        "WHERE NOT internal AND schema_name = 'main' AND database_name = current_database() "
+        "ORDER BY view_name"
+    ).fetchall()
+    out = [HEADER]
+    out.append("## Views\n")
+    out.append("| view | description |\n|---|---|")
+    out.extend(f"| [`{v}`](#{v}) | {_md(c)} |" for v, c in views)
+    for view, comment in views:
+        out.append(f"\n## {view}\n\n{_md(comment)}\n")
+        out.append("| column | type | description |\n|---|---|---|")
+        for col, typ, ccomment in con.execute(
+            "SELECT column_name, data_type, comment FROM duckdb_columns() "
+            "WHERE schema_name = 'main' AND table_name = ? "
+            "AND database_name = current_database() ORDER BY column_index",
+            [view],
+        ).fetchall():
+            out.append(f"| `{col}` | {typ} | {_md(ccomment)} |")
+    from disclosure_etl.warehouse.checks import list_checks
+
+    out.append("\n## Checks\n\nOne file each in `sql/checks/`; results in `check_results`.\n")
+    out.append("| check_id | dimension | severity | tolerance | description |\n|---|---|---|---|---|")
+    out.extend(
+        f"| `{c.id}` | {c.dimension} | {c.severity} | {_md(c.tolerance)} | {_md(c.description)} |"
+        for c in list_checks()
+    )
+    return "\n".join(out) + "\n"
+
+
+def generate() -> str:
+    """The dictionary of a fresh warehouse built from ``sql/``."""
+    from disclosure_etl.warehouse.db import connect
+
+    with tempfile.TemporaryDirectory() as d:
+        con = connect(Path(d) / "dict.duckdb")
+        try:
+            return dictionary_markdown(con)
+        finally:
+            con.close()
