@@ -279,8 +279,25 @@ def _read_pdf(data: bytes, doc: Document) -> None:
                     rest = rest.outside_bbox(t.bbox)
                 except ValueError:
                     continue
-            doc.lines.extend((rest.extract_text() or "").splitlines())
+            doc.lines.extend(_unwrap_pdf_lines(rest.extract_text_lines()))
             doc.images.extend(f"pdf-image-p{page.page_number}" for _ in page.images)
+
+
+def _unwrap_pdf_lines(lines: list[dict[str, Any]]) -> list[str]:
+    """Join lines that the PDF wrapped at the right margin back into paragraphs."""
+    if not lines:
+        return []
+    right = max(float(line["x1"]) for line in lines)
+    out: list[str] = []
+    joining = False
+    for line in lines:
+        text = str(line["text"])
+        if joining and out:
+            out[-1] += text
+        else:
+            out.append(text)
+        joining = float(line["x1"]) >= right - 12 and not text.rstrip().endswith(("。", "：", ":", "；"))
+    return out
 
 
 def _fill(cell: Any) -> str:

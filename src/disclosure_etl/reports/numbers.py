@@ -22,7 +22,7 @@ CN_CHARS = "〇零○一二两三四五六七八九十百千万亿"
 APPROX_PREFIX = r"(?:约|近|超过|超|逾|大约)"
 APPROX_SUFFIX = r"(?:余|多)"
 
-_ARABIC = r"[+\-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:万|亿)?"
+_ARABIC = r"[+\-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:万(?!元)|亿)?"
 _CHINESE = rf"[{CN_CHARS}]+"
 #: One number token, approximation markers included. Use as a group in larger patterns.
 NUMBER_RE = rf"(?:{APPROX_PREFIX})?(?:{_ARABIC}|{_CHINESE}){APPROX_SUFFIX}?"

@@ -151,7 +151,7 @@ RULES: list[_Rule] = [
 ]
 
 DATES = re.compile(r"\d{4}年(?:度|\d{1,2}月(?:\d{1,2}日)?)?|\d{1,2}月\d{1,2}日")
-ZERO_FEE = re.compile(r"(?:未|没有|不|无)(?:向申请人)?收取(?:任何)?(?:费用|费)|零收费|无收费|收费0元")
+ZERO_FEE = re.compile(r"(?:未|没有|不|无)(?:向申请人)?收取(?:任何)?(?:信息处理)?(?:费用|费)|零收费|无收费|收费0元")
 ZERO_APPLICATION = re.compile(
     r"(?:未收到|没有收到|未接到|没有接到|未受理|无(?:人)?(?:提出|收到)?)(?:任何)?"
     r"(?:政府信息公开|依申请公开|信息公开|公开)?(?:的)?申请"
@@ -332,7 +332,7 @@ class PhraseExtractor:
 
 
 def _looks_like_sentence(label: str) -> bool:
-    return len(label) > 16 or bool(re.search(r"通过|网站|微信|微博|公开|发布", label))
+    return len(label) > 16 or bool(re.search(r"通过|网站|公开|发布", label))
 
 
 def extract_phrases(sentences: Iterable[str]) -> list[Figure]:

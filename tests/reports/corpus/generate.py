@@ -256,7 +256,7 @@ def to_html(blocks: list[tuple[str, Any]], full_page: bool, extra_head: str = ""
             out.extend(f"<p>{html.escape(line)}</p>" for line in x.pipe_lines())
         elif kind == "t":
             rows: dict[int, list[str]] = {}
-            for r, c, rs, cs, text in sorted(x.cells, key=lambda z: (z[0], z[1])):
+            for r, _c, rs, cs, text in sorted(x.cells, key=lambda z: (z[0], z[1])):
                 attrs = (f" rowspan={rs}" if rs > 1 else "") + (f" colspan={cs}" if cs > 1 else "")
                 body = html.escape(text) if text else "&nbsp;"
                 cell = (f"<td{attrs} nowrap width={40 * cs} valign=center><p class=MsoNormal align=center>"

@@ -229,7 +229,7 @@ def blanks(rows: dict[str, list[Any]], template: str = "2021") -> dict[str, list
             *[f"unable_{i}" for i in range(1, 4)], *[f"notproc_{i}" for i in range(1, 6)],
             *(["other"] if template == "2019" else [f"other_{i}" for i in range(1, 4)]),
             "total_processed", "carried_forward"]  # fmt: skip
-    return {k: [None if not v else v for v in rows.get(k, [0] * 7)] for k in keys}
+    return {k: [v if v else None for v in rows.get(k, [0] * 7)] for k in keys}
 
 
 ACTIVE_SHORT = "{y}年主动公开政府信息{n}条。"
