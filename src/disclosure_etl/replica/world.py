@@ -305,6 +305,7 @@ class World:
         self.scale = scale
         self._by_prefix = {a.prefix: a for a in agencies}
         self._listing_cache: dict[tuple[str, str, int], Listing] = {}
+        self._site_index: dict[str, dict[tuple[str, int], list[Item]]] = {}
         self._lock = threading.Lock()
         self._file_cache: dict[int, bytes] = {}
         self._reports_by_key = {r.key: r for r in reports}
@@ -332,9 +333,13 @@ class World:
         return prefix in self._by_prefix
 
     # -- items
-    def items(self, scenario: str = "default") -> list[Item]:
-        """Every catalog row of the scenario, newest first."""
-        rows = self._items[self.base_scenario(scenario)].values()
+    def items(self, scenario: str = "default", listed_only: bool = False) -> list[Item]:
+        """Every catalog row of the scenario, newest first. ``listed_only`` drops the rows
+        that have aged out of a listing window (they keep their content pages)."""
+        rows: Iterable[Item] = self._items[self.base_scenario(scenario)].values()
+        if listed_only:
+            served = {i.id for a in self.agencies for i in self.listing(a.prefix, 0, scenario).served}
+            rows = [i for i in rows if i.id in served]
         return sorted(rows, key=lambda i: (-i.publish_ts, -i.id))
 
     def item(self, item_id: int, scenario: str = "default") -> Item | None:
@@ -358,10 +363,13 @@ class World:
             if node is not None and [leaf.id for leaf in node.leaves()] != [cat]:
                 leaf_ids = [leaf.id for leaf in node.leaves()]  # a parent: aggregate its leaves
                 cat = 0
-            rows_by_cat: dict[int, list[Item]] = {c: [] for c in leaf_ids}
-            for it in self._items[base].values():
-                if it.prefix == prefix and it.category_id in rows_by_cat:
-                    rows_by_cat[it.category_id].append(it)
+            index = self._site_index.get(base)
+            if index is None:
+                index = {}
+                for it in self._items[base].values():
+                    index.setdefault((it.prefix, it.category_id), []).append(it)
+                self._site_index[base] = index
+            rows_by_cat = {c: index.get((prefix, c), []) for c in leaf_ids}
 
             def order(rows: Iterable[Item]) -> list[Item]:
                 return sorted(rows, key=lambda i: (not i.pinned, -i.publish_ts, -i.id))
