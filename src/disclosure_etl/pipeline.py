@@ -225,9 +225,23 @@ def check(cfg: Config, today: date | None = None) -> dict[str, Any]:
         if run_id is None:
             raise PipelineError("nothing to check: no run has been loaded (run `parse` first)")
         result = wh.run_checks(con, run_id, today=today or today_shanghai())
+        warnings = _findings(con, run_id, "warn")
     finally:
         con.close()
-    return {"run_id": run_id, **result}
+    counts = {k: result.get(k, 0) for k in ("pass", "warn", "fail", "error")}
+    # what makes the run red: failed error-severity checks and checks that could not run
+    errors = result.get("failed", []) + result.get("errors", [])
+    return {"run_id": run_id, "counts": counts, "errors": errors, "warnings": warnings}
+
+
+def _findings(con: Any, run_id: str, status: str) -> list[dict[str, Any]]:
+    cols = ("check_id", "severity", "status", "agency_id", "report_year", "message")
+    rows = con.execute(
+        f"SELECT {', '.join(cols)} FROM check_results WHERE run_id = ? AND status = ? "
+        "ORDER BY check_id, agency_id, report_year",
+        [run_id, status],
+    ).fetchall()
+    return [dict(zip(cols, r, strict=True)) for r in rows]
 
 
 def publish(cfg: Config) -> str:
