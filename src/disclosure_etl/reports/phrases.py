@@ -76,10 +76,16 @@ CASE_RESULTS = r"维持|纠正|纠错|尚未|其他结果|审结|败诉|胜诉|�
 class _Rule:
     pattern: re.Pattern[str]
     metric: Callable[[re.Match[str]], str]
-    forbid: re.Pattern[str] | None = None  # checked against the whole match
+    forbid: re.Pattern[str] | None = None  # checked against the match
+    clause_forbid: re.Pattern[str] | None = None  # checked against the whole clause of the match
 
 
-def _rule(pattern: str, metric: str | Callable[[re.Match[str]], str], forbid: str | None = None) -> _Rule:
+def _rule(
+    pattern: str,
+    metric: str | Callable[[re.Match[str]], str],
+    forbid: str | None = None,
+    clause_forbid: str | None = None,
+) -> _Rule:
     if callable(metric):
         fn = metric
     else:
@@ -88,7 +94,12 @@ def _rule(pattern: str, metric: str | Callable[[re.Match[str]], str], forbid: st
         def fn(_m: re.Match[str]) -> str:
             return key
 
-    return _Rule(re.compile(pattern), fn, re.compile(forbid) if forbid else None)
+    return _Rule(
+        re.compile(pattern),
+        fn,
+        re.compile(forbid) if forbid else None,
+        re.compile(clause_forbid) if clause_forbid else None,
+    )
 
 
 def _channel_rules() -> list[_Rule]:
@@ -136,7 +147,7 @@ RULES: list[_Rule] = [
         _rule(rf"(?:{kw})(?:的|类|数)?{G}{{0,6}}?{NUM}{CASE}", key, forbid=r"行政复议|行政诉讼")
         for kw, key in OUTCOMES
     ],
-    _rule(rf"(?:信息处理费|收取|收费){G}{{0,14}}?{NUM}(?P<u>万元|元)", "fee.application", forbid=r"行政事业性"),
+    _rule(rf"(?:信息处理费|收取|收费){G}{{0,14}}?{NUM}(?P<u>万元|元)", "fee.application", clause_forbid=r"行政事业性"),
     _rule(rf"(?<!未经)(?:行政)?复议(?:申请|案件)?{G}{{0,6}}?{NUM}(?P<u>件|宗|起|次|个)", "review.total", forbid=CASE_RESULTS),
     _rule(rf"(?:行政)?诉讼(?:案件)?{G}{{0,6}}?{NUM}(?P<u>件|宗|起|次|个)", "lawsuit.total", forbid=CASE_RESULTS),
     _rule(rf"(?:申诉|举报投诉|投诉举报)(?:案件)?{G}{{0,6}}?{NUM}(?P<u>件|宗|起|次|个)", "complaint.total", forbid=CASE_RESULTS + "|申请"),
@@ -161,7 +172,7 @@ CASE_KINDS = [("复议", "review.total"), ("诉讼", "lawsuit.total"), ("申诉|
 NOT_ZERO = re.compile(r"纠错|纠正|败诉|撤销|被确认违法")
 ALL_ZERO = re.compile(r"(?:均为|均是|都为|为)(?:零|0)(?:件|宗|起)?$")
 CATEGORY_ITEM = re.compile(
-    rf"(?P<label>(?:\d{{1,2}}[.、]|[①-⑳])?[^；;，,\d%]{{1,30}}?){NUM}条"
+    rf"(?P<label>(?:\d{{1,2}}[.、]?|[①-⑳])?[^；;，,\d%]{{1,30}}?){NUM}条"
 )
 CATEGORY_PCT = re.compile(
     rf"(?P<label>(?:\d{{1,2}}[.、]|[①-⑳])?[^；;，,\d%]{{1,30}}?)[，,]?占(?:总数|总体|全部|总量)?的?(?:比例|比重)?为?(?P<p>{NUMBER_RE})%"
@@ -243,6 +254,8 @@ class PhraseExtractor:
                     continue
                 if rule.forbid and rule.forbid.search(m.group(0)):
                     continue
+                if rule.clause_forbid and rule.clause_forbid.search(_clause(text, m)):
+                    continue
                 metric = rule.metric(m)
                 claimed.append(span)
                 self._emit(metric, m, text, excerpt, claimed)
@@ -265,6 +278,7 @@ class PhraseExtractor:
             if parsed is None:
                 return
             value, approx = parsed
+            approx = approx or text.startswith("左右", m.end())
             if metric == "fee.application" and groups.get("u") == "万元":
                 value = float(Decimal(str(value)) * 10_000)
             added = self._add(metric, value, approx, excerpt)
@@ -329,6 +343,12 @@ class PhraseExtractor:
             for kinds, metric in CASE_KINDS:
                 if re.search(kinds, tail):
                     self._add(metric, 0.0, False, excerpt)
+
+
+def _clause(text: str, m: re.Match[str]) -> str:
+    start = max(text.rfind(p, 0, m.start()) for p in "，。；;,") + 1
+    ends = [i for i in (text.find(p, m.end()) for p in "，。；;,") if i >= 0]
+    return text[start : min(ends) if ends else len(text)]
 
 
 def _looks_like_sentence(label: str) -> bool:

@@ -427,3 +427,28 @@ def _read_flattened(lines: list[str], result: TableResult) -> None:
                 result.add(f"t4.{g}.{r}", t4[n * 5 + k], "件", f"{g} × {r}")
         result.found.add("t4")
         result.notes.append("t4 read from flattened text")
+
+
+# ---------------------------------------------------------------- other tables (指标统计表)
+
+_UNIT_CELL = re.compile(r"^[（(]?(?:单位[:：])?(条|件|宗|次|篇|个|项|人|人次|万元|元|%)[)）]?$")
+
+
+def indicator_sentences(grids: list[Grid]) -> list[str]:
+    """Rows of tables that are not 二/三/四 (e.g. an attached 指标统计表) as ``label value unit`` text.
+
+    The phrase rules then read them like prose: ``政府网站公开政府信息数 | 条 | 216`` →
+    ``政府网站公开政府信息数216条``.
+    """
+    out: list[str] = []
+    for grid in grids:
+        if classify(grid) is not None:
+            continue
+        for row in grid:
+            cells = [" ".join(c.split()) for c in row if c and c.strip()]
+            unit = next((m.group(1) for c in cells if (m := _UNIT_CELL.match(label_key(c)))), "")
+            values = [c for c in cells if parse_cell(c) is not None and label_key(c) not in BLANKS]
+            labels = [c for c in cells if parse_cell(c) is None and not _UNIT_CELL.match(label_key(c))]
+            if labels and values:
+                out.append(f"{''.join(_dedupe(labels))}{values[-1]}{unit}。")
+    return out

@@ -46,8 +46,8 @@ def normalise_label(label: str) -> str:
 
     ``2.部门文件类（包括规章、.规范性文件等）信息`` → ``部门文件``.
     """
-    text = compact(label)
-    text = strip_enumerator(text)
+    text = compact(strip_enumerator(label))
+    text = re.sub(r"^\d{1,2}(?=\D)", "", strip_enumerator(text))
     text = drop_parentheses(text)
     text = text.strip("：:，,；;。.、 ")
     for suffix in ("类信息", "类", "信息"):
