@@ -13,7 +13,7 @@ import requests
 from bs4 import BeautifulSoup
 
 from disclosure_etl.replica import ReplicaServer, World, build_world
-from replica_support import bj_year, get, leaves, list_all, parse_config, session, site_rows
+from tests.replica_support import bj_year, get, leaves, list_all, parse_config, session, site_rows
 
 
 @pytest.fixture(scope="module")

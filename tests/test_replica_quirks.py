@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from disclosure_etl.replica import SCENARIOS, ReplicaServer, World, build_world
-from replica_support import UA, get, list_all, session
+from tests.replica_support import UA, get, list_all, session
 
 
 @pytest.fixture(scope="module")
@@ -189,3 +189,16 @@ def test_quirk_switches_switch(srv: ReplicaServer, world: World) -> None:
     srv.set_quirks(time_oddities=False)
     rows = {r["id"]: r for r in list_all(s, b, "/gzbyhlj", odd.category_id, "200211")}
     assert rows[odd.id]["created_at"].startswith("2017-12-28")
+
+
+def test_http_scheme_urls_behind_tls_proxy(srv: ReplicaServer, world: World) -> None:
+    s = session()
+    s.headers["X-Forwarded-Proto"] = "https"
+    api = f"{srv.base_url}/gzbysqj/gkmlpt/api/all/{world.agency('/gzbysqj').leaf_by_name('政府信息公开年度报告').id}?page=1"
+    row = next(r for r in get(s, api).json()["articles"] if r["attachment"])
+    assert row["url"].startswith("http://")
+    assert row["post_url"].startswith("https://") and "/zwgk/qzfxxgknb/zj/content/post_" in row["post_url"]
+    assert row["post_url"] != row["url"]
+    srv.set_quirks(http_scheme_urls=False)
+    row = next(r for r in get(s, api).json()["articles"] if r["attachment"])
+    assert row["url"].startswith("https://")

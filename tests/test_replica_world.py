@@ -17,7 +17,7 @@ from bs4 import BeautifulSoup
 
 from disclosure_etl.replica import ReplicaServer, World, build_world
 from disclosure_etl.replica.reports import T3_COLS
-from replica_support import session
+from tests.replica_support import session
 
 
 @pytest.fixture(scope="module")

@@ -179,15 +179,36 @@ class Report:
     published_at: datetime
     claimed_total: int | None
     claimed_categories: dict[str, int]
-    figures: dict[str, rp.Cell]
+    figures: dict[str, rp.Cell]  # the figures the replica planted (metric key -> value; None = blank
+    #                              cell); not every number the text states
     body_html: str
     item_id: int = 0  # the gkmlpt post in the agency's 年度报告 category
     mirror_item_id: int | None = None  # mpost_ copy on another sub-site
     portal_column: str | None = None
     portal_id: int | None = None
     attachment_id: int | None = None
-    paths: list[str] = field(default_factory=list)  # where it is served (relative to base_url)
+    paths: list[str] = field(default_factory=list)  # every place it is served (relative to base_url)
     note: str = ""
+
+    @property
+    def gkmlpt_path(self) -> str:
+        """The content page of the post in the agency's own 年度报告 category."""
+        return self.paths[0]
+
+    @property
+    def mirror_path(self) -> str | None:
+        """The ``mpost_`` copy on another sub-site, if any."""
+        return next((p for p in self.paths if "/mpost_" in p), None)
+
+    @property
+    def portal_path(self) -> str | None:
+        """The portal column copy (``/zwgk/qzfxxgknb/{zj|bm}/content/post_{id}.html``), if any."""
+        return next((p for p in self.paths if p.startswith("/zwgk/")), None)
+
+    @property
+    def attachment_path(self) -> str | None:
+        """The PDF/DOCX file, for reports published only as an attachment."""
+        return next((p for p in self.paths if "/attachment/" in p), None)
 
 
 @dataclass(frozen=True)
