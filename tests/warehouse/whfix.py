@@ -161,3 +161,55 @@ def open_wh(path: Path) -> duckdb.DuckDBPyConnection:
     from disclosure_etl import warehouse as wh
 
     return wh.connect(path)
+
+
+def big_run(n: int, count: int, *, agency_id: str = HL, start_id: int = 1_000_000) -> RunBatch:
+    """A run listing ``count`` items under category 2 (as an Arrow table), deterministic."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    r = Run(n).agency(agency_id)
+    ids = pa.array(range(start_id, start_id + count), type=pa.int64())
+    idstr = pc.cast(ids, pa.string())
+    base = datetime(2015, 1, 1, 8, 0)
+    published = pa.array([base + timedelta(minutes=7 * i) for i in range(count)],
+                         type=pa.timestamp("us"))
+    rows = pa.table({
+        "run_id": pa.array([r.batch.run_id] * count),
+        "agency_id": pa.array([agency_id] * count),
+        "item_id": ids,
+        "category_id": pa.array([2] * count, type=pa.int64()),
+        "category_name": pa.array(["部门文件"] * count),
+        "title": pc.binary_join_element_wise(pa.array([f"run{n} 标题 "] * count), idstr, ""),
+        "item_type": pa.array(["normal"] * count),
+        "url": pc.binary_join_element_wise(pa.array(["https://www.by.gov.cn/p/"] * count), idstr, ""),
+        "published_at": published,
+        "is_abolished": pa.array([False] * count),
+        "attachments": pa.array(["[]"] * count),
+        "row_hash": pc.binary_join_element_wise(pa.array([f"h{n}-"] * count), idstr, ""),
+        "seen_at": pa.array([r.at] * count, type=pa.timestamp("us", tz="UTC")),
+    })
+    r.batch.tables["list_rows"] = rows  # type: ignore[assignment]
+    r.batch.add("listings", run_id=r.batch.run_id, agency_id=agency_id, category_id=2,
+                category_name="部门文件", mode="full", status="complete", pages_read=count // 100,
+                rows_seen=count, api_total=count, post_count=count,
+                oldest_published_at=base, error=None)
+    return r.batch
+
+
+def differences(a: Path, b: Path) -> dict[str, int]:
+    """Rows in one warehouse file and not the other (both ways, per table), compared in DuckDB."""
+    con = duckdb.connect()
+    try:
+        con.execute(f"ATTACH '{a}' AS a (READ_ONLY); ATTACH '{b}' AS b (READ_ONLY)")
+        out = {}
+        for t, cols in _SNAPSHOT.items():
+            n = con.execute(
+                f"SELECT (SELECT count(*) FROM (SELECT {cols} FROM a.core.{t} EXCEPT ALL "
+                f"SELECT {cols} FROM b.core.{t})) + (SELECT count(*) FROM (SELECT {cols} FROM "
+                f"b.core.{t} EXCEPT ALL SELECT {cols} FROM a.core.{t}))").fetchall()[0][0]
+            if n:
+                out[t] = n
+        return out
+    finally:
+        con.close()
