@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -57,10 +58,19 @@ def last_full_relist(path: Path) -> datetime | None:
     return row[0] if row else None
 
 
+def _width(text: str) -> int:
+    """Display width on a terminal: CJK characters take two columns."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - _width(text))
+
+
 def _table(rows: list[tuple[Any, ...]], header: tuple[str, ...]) -> list[str]:
     cells = [tuple("" if v is None else str(v) for v in r) for r in [header, *rows]]
-    widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
-    return ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells]
+    widths = [max(_width(r[i]) for r in cells) for i in range(len(header))]
+    return ["  ".join(_pad(c, w) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells]
 
 
 def status_text(path: Path) -> str:
@@ -109,6 +119,12 @@ def status_text(path: Path) -> str:
     return "\n".join(out)
 
 
+def short_name(name: str) -> str:
+    """``广州市白云区人民政府鹤龙街道办事处`` -> ``鹤龙街道办事处``; other names unchanged."""
+    head, sep, tail = name.rpartition("人民政府")
+    return tail if sep and tail else name
+
+
 def summary_lines(path: Path) -> list[str]:
     """One line per agency and report year: name, year, reported, posted, difference, status."""
     if not Path(path).exists():
@@ -121,12 +137,13 @@ def summary_lines(path: Path) -> list[str]:
             "r.difference, r.status FROM reconciliation r LEFT JOIN agencies a USING (agency_id) "
             "WHERE r.scope = 'total' ORDER BY a.name, r.agency_id, r.report_year"
         ).fetchall()
-    width = max((len(r[0]) for r in rows), default=0)
+    rows = [(short_name(r[0]), *r[1:]) for r in rows]
+    width = max((_width(r[0]) for r in rows), default=0)
 
     def num(v: Any) -> str:
         return "-" if v is None else str(v)
 
     return [
-        f"{name:<{width}}  {year}  reported {num(rep)}  posted {num(pos)}  diff {num(diff)}  {status}"
+        f"{_pad(name, width)}  {year}  reported {num(rep)}  posted {num(pos)}  diff {num(diff)}  {status}"
         for name, year, rep, pos, diff, status in rows
     ]
