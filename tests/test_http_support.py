@@ -1,0 +1,73 @@
+"""Shared helpers of the HTTP and crawl tests (no tests here).
+
+``fast_replica`` starts the real replica server. It turns off Nagle's algorithm on the
+replica's handler: the replica writes headers and body in two sends, which on a keep-alive
+connection stalls every small response for the 40 ms delayed-ACK timeout. That changes
+timing only, never what the replica answers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from disclosure_etl.archive import Archive
+from disclosure_etl.config import HttpConfig
+from disclosure_etl.http import PoliteClient
+from disclosure_etl.replica import ReplicaServer
+from disclosure_etl.replica import server as replica_server
+
+FAST_HTTP = HttpConfig(
+    min_interval_s=0.0,
+    timeout_s=5.0,
+    retries=4,
+    backoff_base_s=0.01,
+    backoff_max_s=0.05,
+)
+
+
+@contextmanager
+def fast_replica(scenario: str = "default", **kwargs: Any) -> Iterator[ReplicaServer]:
+    replica_server._Handler.disable_nagle_algorithm = True
+    with ReplicaServer(scenario=scenario, **kwargs) as srv:
+        yield srv
+
+
+def host_of(srv: ReplicaServer) -> str:
+    return srv.base_url.split("://", 1)[1]
+
+
+def make_client(
+    srv: ReplicaServer,
+    tmp_path: Path,
+    unit: str = "u1",
+    run_id: str = "r1",
+    extra_hosts: tuple[str, ...] = (),
+    **http: Any,
+) -> PoliteClient:
+    cfg = replace(FAST_HTTP, **http)
+    archive = Archive(tmp_path / "archive")
+    return PoliteClient(cfg, frozenset({host_of(srv), *extra_hosts}), archive, run_id, unit)
+
+
+def settled_log(srv: ReplicaServer, quiet_s: float = 0.05, timeout_s: float = 5.0) -> list[Any]:
+    """The replica's request log once it stops growing (the replica records a request
+    after it has sent the response, so the client can be a step ahead of the log)."""
+    import time
+
+    deadline = time.monotonic() + timeout_s
+    last = len(srv.request_log)
+    while time.monotonic() < deadline:
+        time.sleep(quiet_s)
+        now = len(srv.request_log)
+        if now == last:
+            break
+        last = now
+    return srv.request_log
+
+
+def requests_to(srv: ReplicaServer, path: str) -> int:
+    return sum(1 for r in settled_log(srv) if r.path == path)
