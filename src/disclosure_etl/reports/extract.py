@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 import re
 import shutil
@@ -29,6 +30,7 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _EXT = re.compile(r"\.(html?|shtml|pdf|docx|xlsx|xls|doc|txt|jpe?g|png|gif|bmp)(?:$|[?#])", re.I)
 _HTML_SNIFF = re.compile(rb"<(?:!doctype|html|body|p|div|table|span|br|meta|head)\b", re.I)
 _MAX_ZIP_UNCOMPRESSED = 200 * 1024 * 1024
+MAX_SPAN_WRITES = 200_000  # grid slots one table may fill (malformed spans overlap)
 
 
 def detect_format(data: bytes, url: str | None = None, content_type: str | None = None) -> str:
@@ -103,10 +105,16 @@ def decode_text(data: bytes) -> str:
         return data[3:].decode("utf-8", errors="replace")
     try:
         return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(data) - 3:  # cut in the middle of the last character
+            return data[: exc.start].decode("utf-8", errors="replace")
     m = re.search(rb"charset=[\"']?([A-Za-z0-9_\-]+)", data[:4096])
-    enc = m.group(1).decode("ascii").lower() if m else "gb18030"
+    declared = m.group(1).decode("ascii").lower() if m else None
+    if declared in (None, "utf-8", "utf8"):
+        text = data.decode("utf-8", errors="replace")
+        if text.count("\ufffd") * 200 < len(text):  # a few damaged bytes in a UTF-8 body
+            return text
+    enc = declared if declared not in (None, "utf-8", "utf8") else "gb18030"
     if enc in ("gb2312", "gbk"):
         enc = "gb18030"
     try:
@@ -133,10 +141,18 @@ def read_document(data: bytes, fmt: str) -> Document:
             doc.lines = doc.lines[:i]
             doc.notes.append(f"text_truncated at {MAX_TEXT_CHARS} characters")
             break
+    doc.tables = [g for g in (_trim(t) for t in doc.tables) if g]
     if len(doc.tables) > MAX_TABLES:
         doc.notes.append(f"tables_truncated: {len(doc.tables)} > {MAX_TABLES}")
         doc.tables = doc.tables[:MAX_TABLES]
     return doc
+
+
+def _trim(grid: Grid) -> Grid:
+    """Drop empty rows and the empty columns at the right (spreadsheets pad both)."""
+    rows = [r for r in grid if any(c.strip() for c in r)]
+    width = max((max((i + 1 for i, c in enumerate(r) if c.strip()), default=0) for r in rows), default=0)
+    return [r[:width] + [""] * (width - len(r)) for r in rows]
 
 
 # ---------------------------------------------------------------- text / html
@@ -194,6 +210,13 @@ def _read_html(data: bytes, doc: Document) -> None:
     body = root.find("body")
     content = (body if body is not None else root).text_content()
     doc.lines = str(content).splitlines()
+    if not any(line.strip() for line in doc.lines) and not doc.tables:
+        # libxml2 gives up on pathological markup (e.g. nesting deeper than 256): read text without it
+        raw = re.sub(r"<(script|style)\b.{0,100000}?</\1>", "", text[: MAX_TEXT_CHARS * 4], flags=re.S | re.I)
+        lines = html.unescape(re.sub(r"<[^>]{0,2000}>", "\n", raw)).splitlines()
+        if any(line.strip() for line in lines):
+            doc.notes.append("markup_unparseable: text read without the HTML structure")
+            doc.lines = lines
 
 
 def _drop(el: Any, marker: str = "") -> None:
@@ -230,7 +253,7 @@ def html_table_grid(table: Any) -> Grid:
                 (_cell_text(td), _span(td.get("rowspan"), MAX_ROWSPAN), _span(td.get("colspan"), MAX_COLS))
                 for td in tr
                 if isinstance(td.tag, str) and td.tag in ("td", "th")
-            ]
+            ][:MAX_COLS]
         )
     return expand_spans(cells)
 
@@ -245,17 +268,21 @@ def expand_spans(rows: list[list[tuple[str, int, int]]]) -> Grid:
     """(text, rowspan, colspan) rows → grid; a spanned cell's text fills every slot it covers."""
     occupied: dict[tuple[int, int], str] = {}
     width = 0
+    budget = MAX_SPAN_WRITES
     for r, row in enumerate(rows):
         c = 0
         for text, rowspan, colspan in row:
             while (r, c) in occupied:
                 c += 1
-            for dr in range(min(rowspan, len(rows) - r)):
-                for dc in range(colspan):
-                    if c + dc < MAX_COLS:
-                        occupied[(r + dr, c + dc)] = text
-            c += colspan
-            width = max(width, min(c, MAX_COLS))
+            if c >= MAX_COLS or budget <= 0:
+                break
+            rs, cs = min(rowspan, len(rows) - r), min(colspan, MAX_COLS - c)
+            budget -= rs * cs
+            for dr in range(rs):
+                for dc in range(cs):
+                    occupied.setdefault((r + dr, c + dc), text)
+            c += cs
+            width = max(width, c)
     return [[occupied.get((r, c), "") for c in range(width)] for r in range(len(rows))]
 
 

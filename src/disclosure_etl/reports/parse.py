@@ -76,7 +76,7 @@ def _parse(data: bytes, fmt: str, title: str | None, published_at: datetime | No
     if not lines and not doc.tables:
         report.parse_status = "failed"
         notes.insert(0, "no text found")
-    elif any(n.startswith(("tables_as_images", "tables_missing", "input_truncated", "text_truncated", "pages_truncated", "tables_truncated", "t3 cell", "t2 cell")) for n in notes):
+    elif any(n.startswith(("tables_as_images", "tables_missing", "input_truncated", "text_truncated", "pages_truncated", "tables_truncated", "t3 cell", "t2 cell", "markup_unparseable", "html_unparseable")) for n in notes):
         report.parse_status = "partial"
     elif not figures:
         report.parse_status = "partial"
@@ -115,7 +115,7 @@ def _missing_tables(doc: Document, found: set[str], headings: list[tuple[int, st
     names = ", ".join(missing)
     if doc.images:
         return [f"tables_as_images: {names} not found as tables, {len(doc.images)} image(s) in the body"]
-    return [f"tables_missing: {names} not found (headings present, no table)"]
+    return [f"tables_missing: {names} not found as tables"]
 
 
 def _is_table_heading(text: str) -> bool:

@@ -263,7 +263,8 @@ def _read_t3(grid: Grid, result: TableResult) -> None:
         last_label = max((j for j, v in enumerate(values) if v is None), default=-1)
         label_cells = [c for c, v in zip(row, values, strict=True) if v is None]
         key, sticky = t3_row_key(_dedupe(label_cells), sticky)
-        if key and len(row) - last_label - 1 >= 7:
+        is_header = re.search(r"自然人|商业企业|申请人情况|法人或其他组织", label_key("".join(label_cells)))
+        if key and not is_header and len(row) - last_label - 1 >= 7:
             if first_data is None:
                 first_data = i
             rows.append((key, _dedupe(label_cells), row))
