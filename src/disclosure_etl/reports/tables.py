@@ -24,6 +24,7 @@ T3_COLS = [
     ("法律服务", "legal_service"), ("自然人", "natural_person"), ("总计", "total"),
     ("合计", "total"), ("其他", "other_org"),
 ]  # fmt: skip
+T3_COL_NAMES = ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]
 T3_COL_ORDER = ["natural_person", "commercial", "research", "public_interest", "legal_service", "other_org", "total"]
 T3_SUBS = {
     "denied": ["国家秘密", "法律行政法规禁止|其他法律", "三安全一稳定|危及", "第三方", "内部事务", "过程性", "执法案卷", "行政查询"],
@@ -35,6 +36,8 @@ T3_GROUPS = [("不予公开", "denied"), ("无法提供", "unable"), ("不予处
 
 T4_GROUP_ORDER = ["review", "suit_direct", "suit_after_review"]
 T4_RESULT_ORDER = ["upheld", "corrected", "other", "pending", "total"]
+T4_GROUP_NAMES = {"review": "行政复议", "suit_direct": "行政诉讼 未经复议直接起诉", "suit_after_review": "行政诉讼 复议后起诉"}
+T4_RESULT_NAMES = dict(zip(T4_RESULT_ORDER, ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"], strict=True))
 T4_RESULTS = [("维持", "upheld"), ("纠正", "corrected"), ("其他", "other"), ("未审结", "pending"), ("总计", "total"), ("合计", "total")]  # fmt: skip
 
 T2_ROWS = [
@@ -345,14 +348,12 @@ def _read_t4(grid: Grid, result: TableResult) -> None:
         }
         if data_idx == 0:
             result.notes.append("t4 header not found: columns taken in template order")
-    names = {"review": "行政复议", "suit_direct": "行政诉讼 未经复议直接起诉", "suit_after_review": "行政诉讼 复议后起诉"}
-    res_names = dict(zip(T4_RESULT_ORDER, ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"], strict=True))
     for key, c in cols.items():
         cell = parse_cell(row[c])
         if cell is None:
             continue
         g, r = key.split(".")
-        result.add(f"t4.{key}", cell, "件", f"{names[g]} × {res_names[r]}")
+        result.add(f"t4.{key}", cell, "件", f"{T4_GROUP_NAMES[g]} × {T4_RESULT_NAMES[r]}")
     result.found.add("t4")
 
 
@@ -418,14 +419,14 @@ def _read_flattened(lines: list[str], result: TableResult) -> None:
         for key, label, run in t3_rows:
             key = "other" if key == "other_subtotal" and not has_other_subs else key
             result.t3_rows.add(key)
-            for col, cell in zip(T3_COL_ORDER, run, strict=True):
-                result.add(f"t3.{key}.{col}", cell, "件", f"{label} × {col}")
+            for col, name, cell in zip(T3_COL_ORDER, T3_COL_NAMES, run, strict=True):
+                result.add(f"t3.{key}.{col}", cell, "件", f"{label} × {name}")
         result.found.add("t3")
         result.notes.append("t3 read from flattened text")
     if t4 is not None:
         for n, g in enumerate(T4_GROUP_ORDER):
             for k, r in enumerate(T4_RESULT_ORDER):
-                result.add(f"t4.{g}.{r}", t4[n * 5 + k], "件", f"{g} × {r}")
+                result.add(f"t4.{g}.{r}", t4[n * 5 + k], "件", f"{T4_GROUP_NAMES[g]} × {T4_RESULT_NAMES[r]}")
         result.found.add("t4")
         result.notes.append("t4 read from flattened text")
 
