@@ -1,0 +1,1 @@
+"""Tests of the annual-report parser (disclosure_etl.reports)."""
