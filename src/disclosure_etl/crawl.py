@@ -1,0 +1,647 @@
+"""Harvest one crawl unit into the archive: a gkmlpt sub-site, or the portal report columns.
+
+A sub-site (:func:`crawl_site`): index page (``_CONFIG``: SID, TREE) → for every leaf
+category the list API, page 1 first and further pages only while a page still holds a row
+that is new or changed against ``known`` (to the end on a full relist) → content pages of
+new/changed ``type:"normal"`` rows (``type:"url"`` rows are recorded, never fetched) →
+attachments of annual-report items, keyed by attachment id, under a size cap.
+
+The portal (:func:`crawl_report_columns`): each report column page by page
+(``index.html``, ``index_2.html`` … until 404; incrementally, stop after a page whose links
+are all known) → new article pages → their attachments.
+
+Every body goes through :class:`~disclosure_etl.http.PoliteClient`, which archives it and
+logs the fetch. What the unit did is returned and written as its *unit outcome*
+(``archive/runs/<run_id>/<unit>.json``)::
+
+    {"unit", "run_id", "kind": "site", "status": "ok" | "partial" | "error",
+     "started_at", "finished_at", "full_relist", "requests",
+     "site": {"agency_id", "name", "index_url", "base_url", "prefix", "host", "sid",
+              "service_area_id", "index_sha256"},
+     "categories": [{"id", "name", "parent_id", "path", "post_count", "jump_url", "is_leaf"}],
+     "listings": [{"category_id", "category_name", "mode", "status", "pages_read",
+                   "rows_seen", "api_total", "post_count", "oldest_published_at", "error",
+                   "page_sha256s", "url_rows", "new_rows", "changed_rows",
+                   "window_limited", "note", "stop"}],
+     "contents": [{"item_id", "category_id", "url", "final_url", "outcome", "sha256", "error"}],
+     "attachments": [{"item_id", "attachment_id", "url", "ext", "name", "outcome", "sha256", "error"}],
+     "errors": [{"stage", "url", "outcome", "error", …}]}
+
+A listing's ``status`` is ``complete`` (read to the end: 404, an empty page or
+``offset + rows >= total``), ``partial`` (an incremental listing stopped at a page of known,
+unchanged rows: the pages it read are reliable, the rest was not read) or ``error`` (a page
+failed; ``error`` says which; the pages before it were read). ``page_sha256s`` lists the
+archived list pages in page order, so the parse stage can rebuild every row from the archive.
+``window_limited`` marks a category whose API ``total`` is below ``classify.post_count``: the
+API serves only a recent window and older items are not listed (a completeness note).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+from disclosure_etl.config import Config
+from disclosure_etl.http import FetchResult, PoliteClient, normalize_host
+from disclosure_etl.models import Category, ListRow
+from disclosure_etl.site import SiteFormatError
+from disclosure_etl.site.gkmlpt import (
+    PAGE_SIZE,
+    attachment_id_from_url,
+    content_url,
+    list_url,
+    parse_content_page,
+    parse_index,
+    parse_list_page,
+)
+from disclosure_etl.site.portal import (
+    column_page_url,
+    find_subsites,
+    parse_article,
+    parse_column_page,
+)
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "REPORT_EXTS",
+    "SiteHarvestError",
+    "SiteRef",
+    "crawl_report_columns",
+    "crawl_site",
+    "discover_sites",
+    "is_report_item",
+    "site_ref",
+]
+
+REPORT_EXTS = ("pdf", "doc", "docx", "xls", "xlsx")
+MAX_PAGES = 100_000  # a runaway guard; a real category has a few hundred pages at most
+_REPORT_TITLE_RE = re.compile(r"\d{4}\s*年.*政府信息公开.*年度报告")
+_INDEX_PATH_RE = re.compile(r"^(.*?)/gkmlpt/(?:index|mindex)/?$")
+
+
+class SiteHarvestError(Exception):
+    """A sub-site could not be harvested at all (its index page failed). Its outcome is
+    written before this is raised."""
+
+
+# ---------------------------------------------------------------- sites
+
+
+@dataclass
+class SiteRef:
+    """One gkmlpt sub-site to harvest (a crawl unit named by ``agency_id``)."""
+
+    agency_id: str
+    index_url: str
+    base_url: str
+    prefix: str
+    host: str
+    name: str | None = None
+
+
+def site_ref(index_url: str, name: str | None = None) -> SiteRef:
+    """A ``SiteRef`` from ``…/{prefix}/gkmlpt/index``. ``agency_id`` is the prefix without
+    slashes, or the host name for the district's own catalog at the root (stable, readable)."""
+    p = urlsplit(index_url.strip())
+    m = _INDEX_PATH_RE.match(p.path)
+    if p.scheme not in ("http", "https") or not p.netloc or not m:
+        raise ValueError(f"not a gkmlpt index URL: {index_url!r}")
+    prefix = m.group(1).rstrip("/")
+    host = normalize_host(p.netloc, p.scheme)
+    base = f"{p.scheme}://{host}"
+    agency_id = prefix.strip("/").replace("/", "-") or host.split(":")[0]
+    return SiteRef(
+        agency_id=agency_id,
+        index_url=f"{base}{prefix}/gkmlpt/index",
+        base_url=base,
+        prefix=prefix,
+        host=host,
+        name=name,
+    )
+
+
+def _site_key(ref: SiteRef) -> tuple[str, str]:
+    return (ref.host, ref.prefix)
+
+
+def discover_sites(client: PoliteClient, cfg: Config) -> list[SiteRef]:
+    """The configured sites plus every ``/<prefix>/gkmlpt/index`` linked from the
+    ``discover`` pages (on allowed hosts), deduplicated by index URL (scheme ignored)."""
+    refs: dict[tuple[str, str], SiteRef] = {}
+    for spec in cfg.sites:
+        ref = site_ref(spec.url, spec.name)
+        refs.setdefault(_site_key(ref), ref)
+    for page in cfg.discover:
+        res = client.get(page, kind="discover", context={"page": page})
+        if not res.ok or res.body is None:
+            log.warning("discover page %s: %s (%s)", page, res.outcome, res.error)
+            continue
+        found = 0
+        for url in find_subsites(res.body, _transport_neutral(res.final_url, page)):
+            if not client.is_allowed(url):
+                log.debug("discover: %s is not on an allowed host; skipped", url)
+                continue
+            ref = site_ref(url)
+            if _site_key(ref) not in refs:
+                refs[_site_key(ref)] = ref
+                found += 1
+        log.info("discover page %s: %d new sub-sites", page, found)
+    return list(refs.values())
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+def _transport_neutral(final_url: str, requested: str) -> str:
+    """``final_url`` with the requested scheme when only the http fallback changed it."""
+    f, r = urlsplit(final_url), urlsplit(requested)
+    if f.scheme != r.scheme and normalize_host(f.netloc, f.scheme) == normalize_host(r.netloc, r.scheme):
+        return urlunsplit((r.scheme, r.netloc, f.path, f.query, ""))
+    return final_url
+
+
+def _on_site(url: str, base_url: str) -> str:
+    """Absolute ``url``; on the site's own host it takes the site's scheme (the API often
+    states ``http://`` for an https site)."""
+    b = urlsplit(base_url)
+    u = urlsplit(url)
+    if not u.netloc:
+        return urlunsplit((b.scheme, b.netloc, u.path, u.query, ""))
+    if normalize_host(u.netloc, u.scheme) == normalize_host(b.netloc, b.scheme):
+        return urlunsplit((b.scheme, b.netloc, u.path, u.query, ""))
+    return url
+
+
+def _url_key(url: str) -> str:
+    p = urlsplit(url)
+    return f"{normalize_host(p.netloc, p.scheme)}{p.path}" + (f"?{p.query}" if p.query else "")
+
+
+def is_report_item(category_name: str | None, title: str | None) -> bool:
+    """An annual-report item: its category is a 年度报告 category, or its title reads
+    ``…YYYY年…政府信息公开…年度报告``."""
+    return "年度报告" in (category_name or "") or bool(_REPORT_TITLE_RE.search(title or ""))
+
+
+def _ext(url: str) -> str:
+    last = urlsplit(url).path.rsplit("/", 1)[-1]
+    return last.rsplit(".", 1)[-1].lower() if "." in last else ""
+
+
+def _error(stage: str, res: FetchResult, **extra: Any) -> dict[str, Any]:
+    return {"stage": stage, "url": res.url, "outcome": res.outcome, "status": res.status,
+            "error": res.error, **extra}
+
+
+def _category_dict(c: Category) -> dict[str, Any]:
+    return asdict(c)
+
+
+# ---------------------------------------------------------------- one sub-site
+
+
+def crawl_site(
+    client: PoliteClient,
+    site: SiteRef,
+    known: dict[int, str],
+    *,
+    full_relist: bool,
+    max_attachment_bytes: int,
+) -> dict[str, Any]:
+    """Harvest one sub-site (see the module docstring for the outcome it returns and writes).
+
+    ``known`` maps item_id → row_hash of the items the warehouse already has for the site.
+    Raises ``SiteHarvestError`` (after writing the outcome) when the index page cannot be
+    fetched or parsed, or when every leaf listing failed.
+    """
+    requests_before = client.requests_sent
+    ctx = {"agency_id": site.agency_id}
+    outcome: dict[str, Any] = {
+        "unit": client.unit,
+        "run_id": client.run_id,
+        "kind": "site",
+        "status": "ok",
+        "started_at": _now(),
+        "finished_at": None,
+        "full_relist": bool(full_relist),
+        "requests": 0,
+        "site": {
+            **asdict(site),
+            "sid": None,
+            "service_area_id": None,
+            "index_sha256": None,
+        },
+        "categories": [],
+        "listings": [],
+        "contents": [],
+        "attachments": [],
+        "errors": [],
+    }
+
+    def finish(status: str) -> dict[str, Any]:
+        outcome["status"] = status
+        outcome["finished_at"] = _now()
+        outcome["requests"] = client.requests_sent - requests_before
+        client.archive.write_unit_outcome(client.run_id, client.unit, outcome)
+        client.save_cache()
+        return outcome
+
+    res = client.get(site.index_url, kind="index", context=ctx, conditional=True)
+    if not res.ok or res.body is None:
+        outcome["errors"].append(_error("index", res))
+        finish("error")
+        raise SiteHarvestError(f"index page {site.index_url}: {res.outcome} ({res.error})")
+    outcome["site"]["index_sha256"] = res.sha256
+    try:
+        index = parse_index(res.body)
+    except SiteFormatError as e:
+        outcome["errors"].append({"stage": "index", "url": site.index_url, "outcome": "format",
+                                  "status": res.status, "error": str(e)})
+        finish("error")
+        raise SiteHarvestError(f"index page {site.index_url}: {e}") from e
+    outcome["site"].update(
+        sid=index.sid, service_area_id=index.service_area_id, name=site.name or index.name
+    )
+    outcome["categories"] = [_category_dict(c) for c in index.categories]
+    leaves = index.leaves
+    log.info("%s: SID %s, %d categories, %d leaves (%s)", site.agency_id, index.sid,
+             len(index.categories), len(leaves), "full relist" if full_relist else "incremental")
+
+    # ---- listings
+    todo: dict[int, ListRow] = {}  # new or changed rows, first category wins
+    for cat in leaves:
+        listing, rows = _list_category(client, site, index.sid, cat, known, full_relist, ctx)
+        outcome["listings"].append(listing)
+        if listing["status"] == "error":
+            outcome["errors"].append(
+                {"stage": "list", "category_id": cat.id, "url": listing.pop("_url", None),
+                 "outcome": listing.pop("_outcome", None), "error": listing["error"]}
+            )
+        listing.pop("_url", None)
+        listing.pop("_outcome", None)
+        for row in rows:
+            if known.get(row.item_id) != row.row_hash and row.item_id not in todo:
+                todo[row.item_id] = row
+    n_url = sum(1 for r in todo.values() if r.item_type != "normal")
+    log.info("%s: %d new or changed rows (%d url rows, never fetched)", site.agency_id,
+             len(todo), n_url)
+
+    # ---- content pages and report attachments
+    for row in todo.values():
+        if row.item_type != "normal":
+            continue
+        _fetch_content(client, site, row, outcome, max_attachment_bytes)
+
+    listings = outcome["listings"]
+    if leaves and all(x["status"] == "error" for x in listings):
+        finish("error")
+        raise SiteHarvestError(f"{site.agency_id}: every category listing failed")
+    status = "ok" if not outcome["errors"] else "partial"
+    finish(status)
+    log.info("%s: %s — %d listings, %d content pages, %d attachments, %d requests, %d errors",
+             site.agency_id, status, len(listings), len(outcome["contents"]),
+             len(outcome["attachments"]), outcome["requests"], len(outcome["errors"]))
+    return outcome
+
+
+def _list_category(
+    client: PoliteClient,
+    site: SiteRef,
+    sid: str,
+    cat: Category,
+    known: dict[int, str],
+    full_relist: bool,
+    ctx: dict[str, Any],
+) -> tuple[dict[str, Any], list[ListRow]]:
+    """List one leaf category (paging per contract §7 and site_protocol §4.5)."""
+    rec: dict[str, Any] = {
+        "category_id": cat.id,
+        "category_name": cat.name,
+        "path": cat.path,
+        "mode": "full" if full_relist else "incremental",
+        "status": "error",
+        "pages_read": 0,
+        "rows_seen": 0,
+        "api_total": None,
+        "post_count": cat.post_count,
+        "oldest_published_at": None,
+        "error": None,
+        "page_sha256s": [],
+        "url_rows": 0,
+        "new_rows": 0,
+        "changed_rows": 0,
+        "window_limited": False,
+        "note": None,
+        "stop": None,
+    }
+    rows: list[ListRow] = []
+    seen: set[int] = set()
+    oldest: datetime | None = None
+    page = 1
+    while True:
+        url = list_url(site.base_url, site.prefix, cat.id, page, sid)
+        res = client.get(
+            url, kind="list", context={**ctx, "category_id": cat.id, "page": page},
+            conditional=True,
+        )
+        if res.outcome == "not_found":
+            if page == 1:
+                rec["error"] = "page 1 not found (HTTP 404): the category may be gone"
+                rec.update(_url=url, _outcome=res.outcome)
+            else:
+                rec["status"], rec["stop"] = "complete", "404"
+            break
+        if not res.ok or res.body is None:
+            rec["error"] = f"page {page}: {res.outcome} ({res.error})"
+            rec.update(_url=url, _outcome=res.outcome)
+            break
+        try:
+            lp = parse_list_page(res.body, cat.id)
+        except SiteFormatError as e:
+            rec["error"] = f"page {page}: {e}"
+            rec.update(_url=url, _outcome="format")
+            break
+        rec["pages_read"] += 1
+        rec["page_sha256s"].append(res.sha256)
+        if lp.total is not None:
+            rec["api_total"] = lp.total
+        if lp.post_count is not None:
+            rec["post_count"] = lp.post_count
+        if lp.category_id != cat.id and rec["note"] is None:
+            rec["note"] = f"classify.id {lp.category_id} != requested {cat.id}: the tree may have changed"
+        if not lp.rows:
+            rec["status"], rec["stop"] = "complete", "empty"
+            break
+        fresh = added = 0
+        for row in lp.rows:
+            if row.item_id in seen:
+                continue
+            seen.add(row.item_id)
+            added += 1
+            rows.append(row)
+            if row.item_type == "url":
+                rec["url_rows"] += 1
+            if row.published_at and (oldest is None or row.published_at < oldest):
+                oldest = row.published_at
+            prev = known.get(row.item_id)
+            if prev is None:
+                rec["new_rows"] += 1
+                fresh += 1
+            elif prev != row.row_hash:
+                rec["changed_rows"] += 1
+                fresh += 1
+        offset = lp.offset if lp.offset is not None else (page - 1) * PAGE_SIZE
+        at_end = (
+            offset + len(lp.rows) >= lp.total if lp.total is not None else len(lp.rows) < PAGE_SIZE
+        )
+        if at_end:
+            rec["status"], rec["stop"] = "complete", "total"
+            break
+        if added == 0:
+            rec["error"] = f"page {page} repeats earlier rows only: the API ignores paging"
+            break
+        if not full_relist and not fresh:
+            rec["status"], rec["stop"] = "partial", "known"
+            break
+        if page >= MAX_PAGES:
+            rec["error"] = f"stopped after {MAX_PAGES} pages"
+            break
+        page += 1
+    rec["rows_seen"] = len(seen)
+    rec["oldest_published_at"] = oldest.isoformat(sep=" ") if oldest else None
+    total, nominal = rec["api_total"], rec["post_count"]
+    if total is not None and nominal is not None and total < nominal:
+        rec["window_limited"] = True
+        window = (
+            f"listing window: the API serves {total} of {nominal} items (classify.post_count);"
+            " older items are not listed"
+        )
+        rec["note"] = f"{rec['note']}; {window}" if rec["note"] else window
+    return rec, rows
+
+
+def _content_target(site: SiteRef, row: ListRow) -> str:
+    if row.url and "/gkmlpt/content/" in urlsplit(row.url).path:
+        return _on_site(row.url, site.base_url)
+    if row.url and urlsplit(row.url).netloc:
+        return _on_site(row.url, site.base_url)
+    return content_url(site.base_url, site.prefix, row.item_id)
+
+
+def _fetch_content(
+    client: PoliteClient,
+    site: SiteRef,
+    row: ListRow,
+    outcome: dict[str, Any],
+    max_attachment_bytes: int,
+) -> None:
+    url = _content_target(site, row)
+    ctx = {"agency_id": site.agency_id, "item_id": row.item_id, "category_id": row.category_id}
+    res = client.get(url, kind="content", context=ctx)
+    outcome["contents"].append(
+        {"item_id": row.item_id, "category_id": row.category_id, "url": url,
+         "final_url": res.final_url, "outcome": res.outcome,
+         "sha256": res.sha256 if res.ok else None, "error": res.error if not res.ok else None}
+    )
+    if not res.ok:
+        outcome["errors"].append(_error("content", res, item_id=row.item_id))
+    if not is_report_item(row.category_name, row.title):
+        return
+    # report item: its attachments, from the API row and from the page body, keyed by id
+    wanted: dict[int, tuple[str, str, str]] = {}
+    for a in row.attachments:
+        ext = (a.ext or _ext(a.url)).lower()
+        if ext in REPORT_EXTS:
+            wanted.setdefault(a.attachment_id, (_on_site(a.url, site.base_url), ext, a.name))
+    if res.ok and res.body is not None:
+        try:
+            page = parse_content_page(res.body)
+        except SiteFormatError:
+            page = None
+        for link in page.attachment_urls if page else ():
+            absolute = _on_site(urljoin(url, link), site.base_url)
+            aid = attachment_id_from_url(absolute)
+            ext = _ext(absolute)
+            if aid is not None and ext in REPORT_EXTS:
+                wanted.setdefault(aid, (absolute, ext, ""))
+    for aid, (aurl, ext, name) in wanted.items():
+        ares = client.get(
+            aurl, kind="attachment", max_bytes=max_attachment_bytes, conditional=True,
+            context={**ctx, "attachment_id": aid},
+        )
+        outcome["attachments"].append(
+            {"item_id": row.item_id, "attachment_id": aid, "url": aurl, "ext": ext, "name": name,
+             "outcome": ares.outcome, "sha256": ares.sha256 if ares.ok else None,
+             "error": ares.error if not ares.ok else None}
+        )
+        if not ares.ok:
+            outcome["errors"].append(
+                _error("attachment", ares, item_id=row.item_id, attachment_id=aid)
+            )
+
+
+# ---------------------------------------------------------------- portal report columns
+
+
+def crawl_report_columns(
+    client: PoliteClient,
+    cfg: Config,
+    known_urls: set[str],
+    *,
+    full_relist: bool,
+) -> dict[str, Any]:
+    """Harvest the portal report columns (``cfg.report_columns``) into the archive.
+
+    Pages each column (``index.html``, ``index_2.html`` … until 404); incrementally it
+    stops after a page whose links are all in ``known_urls``. New article pages are
+    fetched with their attachments. Returns (and writes) the unit outcome::
+
+        {"unit", "run_id", "kind": "portal", "status", "started_at", "finished_at",
+         "full_relist", "requests",
+         "columns": [{"column_url", "mode", "status", "pages_read", "links_seen",
+                      "new_links", "page_sha256s", "error", "stop"}],
+         "articles": [{"url", "column_url", "item_id", "title", "published_at", "source",
+                       "outcome", "sha256", "error"}],
+         "attachments": [{"article_url", "item_id", "attachment_id", "url", "ext",
+                          "outcome", "sha256", "error"}],
+         "errors": [...]}
+    """
+    requests_before = client.requests_sent
+    max_bytes = int(cfg.http.max_response_mb * 1024 * 1024)
+    known = {_url_key(u) for u in known_urls}
+    done: set[str] = set()
+    outcome: dict[str, Any] = {
+        "unit": client.unit,
+        "run_id": client.run_id,
+        "kind": "portal",
+        "status": "ok",
+        "started_at": _now(),
+        "finished_at": None,
+        "full_relist": bool(full_relist),
+        "requests": 0,
+        "columns": [],
+        "articles": [],
+        "attachments": [],
+        "errors": [],
+    }
+    for column in cfg.report_columns:
+        rec: dict[str, Any] = {
+            "column_url": column,
+            "mode": "full" if full_relist else "incremental",
+            "status": "error",
+            "pages_read": 0,
+            "links_seen": 0,
+            "new_links": 0,
+            "page_sha256s": [],
+            "error": None,
+            "stop": None,
+        }
+        outcome["columns"].append(rec)
+        n = 1
+        while True:
+            url = column_page_url(column, n)
+            res = client.get(url, kind="column", context={"column": column, "page": n},
+                             conditional=True)
+            if res.outcome == "not_found":
+                if n == 1:
+                    rec["error"] = "column page 1 not found (HTTP 404)"
+                    outcome["errors"].append(_error("column", res))
+                else:
+                    rec["status"], rec["stop"] = "complete", "404"
+                break
+            if not res.ok or res.body is None:
+                rec["error"] = f"page {n}: {res.outcome} ({res.error})"
+                outcome["errors"].append(_error("column", res))
+                break
+            try:
+                links = parse_column_page(res.body, url)
+            except SiteFormatError as e:
+                rec["error"] = f"page {n}: {e}"
+                outcome["errors"].append({"stage": "column", "url": url, "outcome": "format",
+                                          "error": str(e)})
+                break
+            rec["pages_read"] += 1
+            rec["page_sha256s"].append(res.sha256)
+            rec["links_seen"] += len(links)
+            if not links:
+                rec["status"], rec["stop"] = "complete", "empty"
+                break
+            fresh = [link for link in links if _url_key(link.url) not in known]
+            rec["new_links"] += len(fresh)
+            for link in fresh:
+                key = _url_key(link.url)
+                if key in done:
+                    continue
+                done.add(key)
+                _fetch_article(client, column, _on_site(link.url, column), outcome, max_bytes)
+            if not full_relist and not fresh:
+                rec["status"], rec["stop"] = "partial", "known"
+                break
+            if n >= MAX_PAGES:
+                rec["error"] = f"stopped after {MAX_PAGES} pages"
+                break
+            n += 1
+    cols = outcome["columns"]
+    if cols and all(c["status"] == "error" for c in cols):
+        status = "error"
+    else:
+        status = "ok" if not outcome["errors"] else "partial"
+    outcome["status"] = status
+    outcome["finished_at"] = _now()
+    outcome["requests"] = client.requests_sent - requests_before
+    client.archive.write_unit_outcome(client.run_id, client.unit, outcome)
+    client.save_cache()
+    log.info("report columns: %s — %d columns, %d articles, %d attachments, %d requests",
+             status, len(cols), len(outcome["articles"]), len(outcome["attachments"]),
+             outcome["requests"])
+    return outcome
+
+
+def _fetch_article(
+    client: PoliteClient, column: str, url: str, outcome: dict[str, Any], max_bytes: int
+) -> None:
+    res = client.get(url, kind="article", context={"column": column})
+    rec: dict[str, Any] = {"url": url, "column_url": column, "item_id": None, "title": None,
+                           "published_at": None, "source": None, "outcome": res.outcome,
+                           "sha256": res.sha256 if res.ok else None,
+                           "error": res.error if not res.ok else None}
+    outcome["articles"].append(rec)
+    if not res.ok or res.body is None:
+        outcome["errors"].append(_error("article", res))
+        return
+    try:
+        art = parse_article(res.body, url)
+    except SiteFormatError as e:
+        rec["error"] = str(e)
+        outcome["errors"].append({"stage": "article", "url": url, "outcome": "format",
+                                  "error": str(e)})
+        return
+    rec.update(item_id=art.item_id, title=art.title, source=art.source,
+               published_at=art.published_at.isoformat(sep=" ") if art.published_at else None)
+    seen: set[str] = set()
+    for link in art.attachment_urls:
+        aurl = _on_site(link, url)
+        ext = _ext(aurl)
+        aid = attachment_id_from_url(aurl)
+        key = str(aid) if aid is not None else _url_key(aurl)
+        if ext not in REPORT_EXTS or key in seen:
+            continue
+        seen.add(key)
+        ares = client.get(aurl, kind="attachment", max_bytes=max_bytes, conditional=True,
+                          context={"item_id": art.item_id, "attachment_id": aid})
+        outcome["attachments"].append(
+            {"article_url": url, "item_id": art.item_id, "attachment_id": aid, "url": aurl,
+             "ext": ext, "outcome": ares.outcome, "sha256": ares.sha256 if ares.ok else None,
+             "error": ares.error if not ares.ok else None}
+        )
+        if not ares.ok:
+            outcome["errors"].append(_error("attachment", ares, article_url=url))
