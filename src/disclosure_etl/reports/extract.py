@@ -310,20 +310,30 @@ def _read_pdf(data: bytes, doc: Document) -> None:
             doc.images.extend(f"pdf-image-p{page.page_number}" for _ in page.images)
 
 
+_LOOKS_LIKE_HEADING = re.compile(r"^(?:[一二三四五六七八九十]{1,2}\s*[、.．\s]|[（(][一二三四五六七八九十]{1,2}[)）])\S{0,30}$")
+
+
 def _unwrap_pdf_lines(lines: list[dict[str, Any]]) -> list[str]:
-    """Join lines that the PDF wrapped at the right margin back into paragraphs."""
-    if not lines:
-        return []
-    right = max(float(line["x1"]) for line in lines)
+    """Join the lines a PDF wrapped back into paragraphs.
+
+    A line continues the previous one unless the previous one ends a sentence (。；：…) or the
+    title (…报告), or either of them is a heading (一、… / （一）…).
+    """
     out: list[str] = []
-    joining = False
     for line in lines:
-        text = str(line["text"])
-        if joining and out:
-            out[-1] += text
+        text = str(line["text"]).strip()
+        if not text:
+            continue
+        prev = out[-1] if out else ""
+        if (
+            prev
+            and not prev.endswith(("。", "：", ":", "；", ";", "！", "？", "报告", "|"))
+            and not _LOOKS_LIKE_HEADING.match(prev)
+            and not _LOOKS_LIKE_HEADING.match(text)
+        ):
+            out[-1] = prev + text
         else:
             out.append(text)
-        joining = float(line["x1"]) >= right - 12 and not text.rstrip().endswith(("。", "：", ":", "；"))
     return out
 
 

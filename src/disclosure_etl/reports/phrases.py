@@ -352,7 +352,7 @@ def _clause(text: str, m: re.Match[str]) -> str:
 
 
 def _looks_like_sentence(label: str) -> bool:
-    return len(label) > 16 or bool(re.search(r"通过|网站|公开|发布", label))
+    return len(label) > 16 or bool(re.search(r"通过|网站|发布|主动公开", label))
 
 
 def extract_phrases(sentences: Iterable[str]) -> list[Figure]:

@@ -223,7 +223,13 @@ def t3_row_key(labels: list[str], sticky: str | None) -> tuple[str | None, str |
     group = next((g for word, g in T3_GROUPS if word in full), None) or sticky
     if group is None:
         return None, sticky
-    if "小计" in last or any(word in last for word, g in T3_GROUPS if g == group):
+    word = next((w for w, g in T3_GROUPS if g == group), "")
+    if word and word in last:
+        rest = last.split(word, 1)[1].lstrip("）)：:")
+        if not rest or "小计" in rest or not re.match(r"^\d", rest):
+            return f"{group}_subtotal", group
+        last = rest  # group and sub-item in one cell: （三）不予公开 1.属于国家秘密
+    elif "小计" in last:
         return f"{group}_subtotal", group
     for n, needles in enumerate(T3_SUBS[group], start=1):
         if re.search(needles, last):

@@ -40,6 +40,6 @@ def section_headings(lines: list[str]) -> list[tuple[int, str, str]]:
         if len(line) > 60:
             continue
         m = HEADING.match(line.strip())
-        if m and re.search(r"情况|概述|问题|事项|措施|说明|附表|统计表", m.group("t")):
+        if m and re.search(r"情况|概述|问题|事项|措施|说明|附表|统计表", m.group("t").replace(" ", "")):
             out.append((i, m.group("n"), m.group("t").replace(" ", "")))
     return out
