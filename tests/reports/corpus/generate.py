@@ -14,6 +14,7 @@ import datetime
 import html
 import io
 import sys
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -341,8 +342,19 @@ def to_docx(blocks: list[tuple[str, Any]]) -> bytes:
                 target.text = text
     buf = io.BytesIO()
     d.core_properties.created = datetime.datetime(2024, 1, 1)
+    d.core_properties.modified = datetime.datetime(2024, 1, 1)
     d.save(buf)
-    return buf.getvalue()
+    return _fixed_zip_times(buf.getvalue())
+
+
+def _fixed_zip_times(data: bytes) -> bytes:
+    """Rewrite a zip with fixed member times so regenerating gives identical bytes."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            dst.writestr(zipfile.ZipInfo(info.filename, date_time=(2024, 1, 1, 0, 0, 0)), src.read(info))
+    return out.getvalue()
 
 
 def write(name: str, blocks: list[tuple[str, Any]], **kw: Any) -> None:
