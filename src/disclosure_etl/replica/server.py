@@ -17,6 +17,7 @@ import socket
 import struct
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from email.utils import formatdate, parsedate_to_datetime
@@ -50,7 +51,7 @@ class RequestRecord:
     query: str
     status: int  # 0 = connection reset by the replica
     user_agent: str
-    bytes_sent: int
+    bytes_sent: int  # body bytes (headers not counted; 0 for HEAD, 304 and resets)
     host: str
 
 
@@ -307,6 +308,9 @@ class ReplicaServer:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # headers and body go out in two sends: without TCP_NODELAY every small keep-alive
+    # response would wait for the peer's delayed ACK (~40 ms)
+    disable_nagle_algorithm = True
     def version_string(self) -> str:
         return "nginx"
 
@@ -327,7 +331,18 @@ class _Handler(BaseHTTPRequestHandler):
     def replica(self) -> ReplicaServer:
         return self.server.replica  # type: ignore[attr-defined]
 
-    def _send(self, status: int, body: bytes, headers: dict[str, str], send_body: bool = True) -> int:
+    def _send(
+        self,
+        status: int,
+        body: bytes,
+        headers: dict[str, str],
+        send_body: bool = True,
+        record: Callable[[int, int], None] | None = None,
+    ) -> int:
+        """Send one response. ``record`` is called first, so that a client that has
+        received the response always finds it in the request log."""
+        if record is not None:
+            record(status, len(body) if send_body else 0)
         self.send_response(status)
         for k, v in headers.items():
             self.send_header(k, v)
@@ -365,24 +380,20 @@ class _Handler(BaseHTTPRequestHandler):
         n, attempt = rep._next(path, query)
         if any(path.startswith(p) for p in q["challenge_paths"]):
             body = render.challenge_page().encode()
-            sent = self._send(int(q["challenge_status"]), body, {
+            self._send(int(q["challenge_status"]), body, {
                 "Content-Type": "text/html", "X-Via-JSL": "replica,jsl",
-                "Set-Cookie": "__jsluid_s=replica; path=/"}, method != "HEAD")
-            record(int(q["challenge_status"]), sent)
+                "Set-Cookie": "__jsluid_s=replica; path=/"}, method != "HEAD", record)
             return
         if any(path.startswith(p) for p in q["offsite_redirect_paths"]):
-            sent = self._send(302, b"", {"Location": f"http://offsite.invalid{path}"})
-            record(302, sent)
+            self._send(302, b"", {"Location": f"http://offsite.invalid{path}"}, True, record)
             return
         if q["burst_429"] and n % int(q["burst_429"]) == 0:
-            sent = self._send(429, b"Too Many Requests", {"Content-Type": "text/plain", "Retry-After": "1"},
-                              method != "HEAD")
-            record(429, sent)
+            self._send(429, b"Too Many Requests", {"Content-Type": "text/plain", "Retry-After": "1"},
+                       method != "HEAD", record)
             return
         if q["fail_rate"] and attempt < 3 and _frac("fail", path, query, attempt) < float(q["fail_rate"]):
-            sent = self._send(502, b"<html><body>502 Bad Gateway</body></html>", {"Content-Type": "text/html"},
-                              method != "HEAD")
-            record(502, sent)
+            self._send(502, b"<html><body>502 Bad Gateway</body></html>", {"Content-Type": "text/html"},
+                       method != "HEAD", record)
             return
         if q["slow_s"] and _frac("slow", path, query, attempt) < 0.25:
             time.sleep(float(q["slow_s"]) * _frac("delay", path, query, attempt))
@@ -403,30 +414,29 @@ class _Handler(BaseHTTPRequestHandler):
             headers["ETag"] = etag
             headers["Last-Modified"] = formatdate(resp.last_modified, usegmt=True)
             if self._not_modified(etag, resp.last_modified):
+                record(304, 0)
                 self.send_response(304)
                 self.send_header("ETag", etag)
                 self.send_header("Last-Modified", headers["Last-Modified"])
                 self.send_header("Content-Length", "0")
                 self.end_headers()
-                record(304, 0)
                 return
             if q["truncate_once"] and resp.kind in ("list", "content") and send_body and rep._take_truncate():
+                half = resp.body[: len(resp.body) // 2]
+                record(200, len(half))
                 self.send_response(200)
                 for k, v in headers.items():
                     self.send_header(k, v)
                 self.send_header("Content-Length", str(len(resp.body)))
                 self.send_header("Connection", "close")
                 self.end_headers()
-                half = resp.body[: len(resp.body) // 2]
                 self.wfile.write(half)
                 self.wfile.flush()
-                record(200, len(half))
                 self.close_connection = True
                 with contextlib.suppress(OSError):
                     self.connection.shutdown(socket.SHUT_RDWR)
                 return
-        sent = self._send(resp.status, resp.body, headers, send_body)
-        record(resp.status, sent)
+        self._send(resp.status, resp.body, headers, send_body, record)
 
     def _not_modified(self, etag: str, last_modified: int) -> bool:
         inm = self.headers.get("If-None-Match")
