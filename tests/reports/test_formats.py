@@ -122,3 +122,16 @@ def test_metadata_from_full_page_and_given_values() -> None:
 def test_table_three_template_order_fallback_and_template_detection() -> None:
     r = parse_report((CORPUS / "n07_2021_with_2019_headers.html").read_bytes())
     assert r.report_year == 2021 and r.template == "2019"
+
+
+@pytest.mark.parametrize(
+    ("title", "year", "agency"),
+    [
+        ("广州市白云区人民政府鹤龙街道办事处关于2017年政府信息公开工作年度报告", 2017, "广州市白云区人民政府鹤龙街道办事处"),
+        ("2019年度广州市白云区人民政府景泰街道办事处政府信息公开工作年度报告", 2019, "广州市白云区人民政府景泰街道办事处"),
+        ("二〇一七年广州市白云区人民政府鹤龙街道办事处政府信息公开工作年度报告", 2017, "广州市白云区人民政府鹤龙街道办事处"),
+    ],
+)
+def test_year_and_agency_from_title(title: str, year: int, agency: str) -> None:
+    r = parse_report("<p>正文。</p>".encode(), title=title)
+    assert (r.report_year, r.agency) == (year, agency)

@@ -22,7 +22,7 @@ _PERIOD = re.compile(
     r"(?P<y1>\d{4})\s*年\s*(?P<m1>\d{1,2})\s*月\s*(?P<d1>\d{1,2})\s*日\s*(?:起)?\s*(?:至|到|~|—|－|-)\s*"
     r"(?:(?P<y2>\d{4})\s*年)?\s*(?P<m2>\d{1,2})\s*月\s*(?P<d2>\d{1,2})\s*日"
 )
-_AGENCY_JUNK = re.compile(r"^(?:关于|印发|公布|《)+|[《》“”\"]")
+_AGENCY_JUNK = re.compile(r"^(?:关于|印发|公布|《)+|(?:关于|发布|的)+$|[《》“”\"]")
 
 
 def _year(token: str) -> int | None:
