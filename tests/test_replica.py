@@ -46,7 +46,7 @@ def test_index_pages_carry_js_literal_config_and_agency_name(srv: ReplicaServer,
             html = r.content.decode("utf-8")
             assert r.status_code == 200
             assert f"SID: '{ag.sid}'" in html
-            assert re.search(r"TREE:\s*\[.*\],\s*SERVICE_AREA_ID", html, re.S)
+            assert re.search(r"TREE: \[.*\], SERVICE_AREA_ID: 200", html)
             soup = BeautifulSoup(html, "html.parser")
             assert ag.name in soup.title.get_text()
             assert soup.find("meta", attrs={"name": "SiteName"})["content"] == ag.name
@@ -141,6 +141,7 @@ def test_content_page_shape(srv: ReplicaServer, world: World, s: requests.Sessio
         assert label in labels
     assert soup.find("meta", attrs={"name": "ArticleTitle"})["content"] == rep.title
     m = re.search(r"DETAIL:\s*({.*?})\s*,\s*TREE:", html, re.S)
+    assert re.search(r"\}, TREE: \[.*\], SERVICE_AREA_ID", html)
     assert m
     raw = m.group(1)
     assert "\\u003C" in raw and "\\u003E" in raw and "<p" not in raw

@@ -44,15 +44,16 @@ def _tree_json(ag: Agency, world: World, scenario: str, q: dict[str, Any]) -> st
 def _config(ag: Agency, tree: str, q: dict[str, Any], detail: str | None = None) -> str:
     """``window._CONFIG = {…}``: a JS literal (quirk 1) or strict JSON."""
     if q["config_js_literal"]:
-        parts = [f"SID: '{ag.sid}'"]
-        if detail is not None and q["detail_escapes"]:
-            parts += [f"DETAIL: {detail}", f"TREE: {tree}"]
-        elif detail is not None:
-            parts += [f"TREE: {tree}", f"DETAIL: {detail}"]
+        # DETAIL, TREE and SERVICE_AREA_ID on one line: "DETAIL: {…}, TREE: […], SERVICE_AREA_ID"
+        if detail is None:
+            chain = f"TREE: {tree}"
+        elif q["detail_escapes"]:
+            chain = f"DETAIL: {detail}, TREE: {tree}"
         else:
-            parts += [f"TREE: {tree}"]
-        parts += [f"SERVICE_AREA_ID: {SERVICE_AREA_ID}", f"SEARCH_JSONP_URL: '{SEARCH_JSONP_URL}'"]
-        return "window._CONFIG = {\n    " + ",\n    ".join(parts) + "\n};"
+            chain = f"TREE: {tree}, DETAIL: {detail}"
+        lines = [f"SID: '{ag.sid}'", f"{chain}, SERVICE_AREA_ID: {SERVICE_AREA_ID}",
+                 f"SEARCH_JSONP_URL: '{SEARCH_JSONP_URL}'"]
+        return "window._CONFIG = {\n    " + ",\n    ".join(lines) + "\n};"
     body = f'"SID": "{ag.sid}"'
     if detail is not None:
         body += f', "DETAIL": {detail}'
