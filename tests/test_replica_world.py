@@ -158,3 +158,14 @@ def test_serve_prints_base_url_and_stops_on_sigterm() -> None:
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+def test_filler_attachments_are_valid_files(world: World) -> None:
+    import openpyxl
+
+    pdf = next(a for a in world.attachments.values() if a.payload == "pdf")
+    with pdfplumber.open(io.BytesIO(world.attachment_bytes(pdf.id))) as doc:
+        assert str(pdf.post_id) in (doc.pages[0].extract_text() or "")
+    xlsx = next(a for a in world.attachments.values() if a.payload == "xlsx")
+    wb = openpyxl.load_workbook(io.BytesIO(world.attachment_bytes(xlsx.id)))
+    assert wb.active is not None and next(iter(wb.active.values))[0] == "序号"
