@@ -27,6 +27,7 @@ from disclosure_etl.airflow_env import DAG_IDS, AirflowCommandError, AirflowHome
 
 DEMO_DATA = Path("data/demo")
 DEMO_HOME = Path(".airflow/demo")
+MAX_FINDINGS = 15  # findings listed in the summary (errors first, reconciliation first)
 
 
 class _Progress:
@@ -46,7 +47,7 @@ def demo_config(base_url: str, data_dir: Path) -> dict[str, Any]:
     return {
         "discover": [root],
         "report_columns": list(default_report_columns(root)),
-        "http": {"min_interval_s": 0.01, "timeout_s": 10, "retries": 2, "backoff_base_s": 0.1},
+        "http": {"min_interval_s": 0.001, "timeout_s": 10, "retries": 2, "backoff_base_s": 0.1},
         "full_relist_every_days": 7,
         "data_dir": str(data_dir),
         "warehouse": str(data_dir / "warehouse.duckdb"),
@@ -103,7 +104,9 @@ def open_findings(published: Path) -> list[tuple[Any, ...]]:
     try:
         return con.execute(
             "SELECT severity, check_id, agency_id, report_year, message FROM latest_check_results "
-            "WHERE status <> 'pass' ORDER BY severity = 'error' DESC, check_id, agency_id, report_year"
+            "WHERE status <> 'pass' ORDER BY severity = 'error' DESC, "
+            "CASE WHEN check_id LIKE 'reconcile.%' THEN 0 WHEN check_id LIKE 'report.%' THEN 1 ELSE 2 END, "
+            "check_id, agency_id, report_year"
         ).fetchall()
     finally:
         con.close()
@@ -157,11 +160,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"\ndemo FAILED: disclosure_checks failed; see {ah.log_path}", file=sys.stderr)
         return 1
     print(f"\nOpen findings of the latest run: {n_err} error, {len(findings) - n_err} warn")
-    for sev, check_id, agency, year, message in findings[:40]:
+    per_check: dict[tuple[str, str], int] = {}
+    for sev, check_id, *_ in findings:
+        per_check[(sev, check_id)] = per_check.get((sev, check_id), 0) + 1
+    print("  " + ", ".join(f"{c} {sev} {check_id}" for (sev, check_id), c in per_check.items()))
+    for sev, check_id, agency, year, message in findings[:MAX_FINDINGS]:
         where = " ".join(str(x) for x in (agency, year) if x is not None)
-        print(f"  {sev:5} {check_id:32} {where:28} {message}")
-    if len(findings) > 40:
-        print(f"  … {len(findings) - 40} more (SELECT * FROM latest_check_results)")
+        print(f"  {sev:5} {check_id:28} {where:16} {message}")
+    if len(findings) > MAX_FINDINGS:
+        print(
+            f"  … {len(findings) - MAX_FINDINGS} more: SELECT * FROM latest_check_results WHERE status <> 'pass'"
+        )
     if failed:
         print(
             "\n(disclosure_checks is red because error-severity findings are open — by design:"

@@ -1,8 +1,15 @@
-"""Fixtures for the Airflow tests: a replica site, a demo config, a prepared AIRFLOW_HOME."""
+"""Fixtures for the Airflow tests: a replica site, a demo config, a prepared AIRFLOW_HOME,
+the three DAGs run once (``airflow dags test``), and an api-server with the Disclosure plugin."""
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,12 +18,43 @@ import pytest
 from disclosure_etl import airflow_env, demo
 
 REPO = airflow_env.REPO_ROOT
+ADMIN = ("admin", "admin-test-pw")
 
 
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def wait_http(url: str, timeout: float, proc: subprocess.Popen[str] | None = None) -> None:
+    """Wait until ``url`` answers (any HTTP status); fail early if ``proc`` died."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"process exited with {proc.returncode} before {url} answered")
+        try:
+            urllib.request.urlopen(url, timeout=2).close()
+            return
+        except urllib.error.HTTPError:
+            return
+        except OSError:
+            time.sleep(0.5)
+    raise TimeoutError(f"{url} did not answer within {timeout}s")
+
+
+def stop(proc: subprocess.Popen[str], timeout: float = 20) -> None:
+    """Stop a component started with ``AirflowHome.popen`` (its whole process group)."""
+    if proc.poll() is not None:
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+    except ProcessLookupError:
+        pass
 
 
 @pytest.fixture(scope="session")
@@ -39,4 +77,31 @@ def airflow_home(
     demo_config: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> airflow_env.AirflowHome:
     """An embedded (SQLite) AIRFLOW_HOME, migrated, with the writer and host pools."""
-    return demo.prepare_airflow(tmp_path_factory.mktemp("airflow-home"), demo_config)
+    ah = demo.prepare_airflow(tmp_path_factory.mktemp("airflow-home"), demo_config)
+    airflow_env.write_simple_auth_users(ah, dict([ADMIN]))
+    return ah
+
+
+@pytest.fixture(scope="session")
+def dags_ran(airflow_home: airflow_env.AirflowHome) -> list[str]:
+    """Run disclosure_crawl, disclosure_reports, disclosure_checks once (``airflow dags test``);
+    returns the ids of the DAGs whose run failed."""
+    return demo.run_dags(airflow_home, progress=print)
+
+
+@pytest.fixture(scope="session")
+def api_server(
+    airflow_home: airflow_env.AirflowHome,
+    dags_ran: list[str],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[str]:
+    """``airflow api-server`` on a free loopback port (plugin loaded); yields its base URL."""
+    port = free_port()
+    log_path = tmp_path_factory.mktemp("api-server") / "api-server.log"
+    with log_path.open("w", encoding="utf-8") as log:
+        proc = airflow_home.popen("api-server", "--host", "127.0.0.1", "--port", str(port), log=log)
+        try:
+            wait_http(f"http://127.0.0.1:{port}/api/v2/monitor/health", 120, proc)
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            stop(proc)

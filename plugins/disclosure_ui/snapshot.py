@@ -1,0 +1,164 @@
+"""Read what the Disclosure page shows from the published snapshot (read-only, short-lived)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+RUNS_SQL = """
+SELECT run_id, started_at, finished_at, status, requests, pages_fetched, items_new,
+       items_changed, items_withdrawn, reports_parsed, http_errors
+FROM runs ORDER BY started_at DESC NULLS LAST LIMIT ?
+"""
+RECON_SQL = """
+SELECT r.agency_id, coalesce(a.name, r.agency_id) AS name, r.report_year, r.reported,
+       r.posted, r.difference, r.status, r.note
+FROM reconciliation r LEFT JOIN agencies a USING (agency_id)
+WHERE r.scope = 'total'
+ORDER BY name, r.report_year
+"""
+FINDINGS_SQL = """
+SELECT f.severity, f.check_id, f.dimension, f.agency_id, coalesce(a.name, f.agency_id),
+       f.report_year, f.observed, f.expected, f.message, CAST(f.sample AS VARCHAR), f.status,
+       a.site_url
+FROM latest_check_results f LEFT JOIN agencies a USING (agency_id)
+WHERE f.status <> 'pass'
+ORDER BY f.severity = 'error' DESC,
+         CASE WHEN f.check_id LIKE 'reconcile.%' THEN 0 WHEN f.check_id LIKE 'report.%' THEN 1 ELSE 2 END,
+         f.check_id, 5, f.report_year
+"""
+REPORTS_SQL = "SELECT agency_id, report_year, url, title FROM annual_reports WHERE url IS NOT NULL"
+COUNTS_SQL = {
+    "agencies": "SELECT count(*) FROM agencies",
+    "posted_items": "SELECT count(*) FROM posted_items WHERE withdrawn_at IS NULL",
+    "withdrawn_items": "SELECT count(*) FROM posted_items WHERE withdrawn_at IS NOT NULL",
+    "annual_reports": "SELECT count(*) FROM annual_reports",
+    "report_figures": "SELECT count(*) FROM report_figures",
+}
+
+
+@dataclass
+class Finding:
+    severity: str
+    check_id: str
+    dimension: str | None
+    agency_id: str | None
+    agency: str | None
+    report_year: int | None
+    observed: float | None
+    expected: float | None
+    message: str
+    status: str
+    links: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Snapshot:
+    path: Path
+    exists: bool
+    published_at: datetime | None = None
+    runs: list[dict[str, Any]] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    reconciliation: list[dict[str, Any]] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    error: str | None = None
+
+
+def published_path() -> Path:
+    """The analysts' snapshot, as the pipeline config locates it (env overrides honoured)."""
+    from disclosure_etl import config
+
+    return config.load().published_path
+
+
+def _urls(value: Any) -> list[str]:
+    """Every http(s) URL inside a JSON sample (strings, lists, dicts), in order."""
+    out: list[str] = []
+    if isinstance(value, str):
+        if value.startswith(("http://", "https://")):
+            out.append(value)
+    elif isinstance(value, dict):
+        for v in value.values():
+            out.extend(_urls(v))
+    elif isinstance(value, list):
+        for v in value:
+            out.extend(_urls(v))
+    return out
+
+
+def read_snapshot(path: Path | None = None, *, max_runs: int = 10) -> Snapshot:
+    """Load runs, counts, total reconciliation and open findings from ``path`` read-only."""
+    import duckdb
+
+    path = path or published_path()
+    if not path.is_file():
+        return Snapshot(path=path, exists=False)
+    snap = Snapshot(
+        path=path,
+        exists=True,
+        published_at=datetime.fromtimestamp(path.stat().st_mtime, tz=UTC),
+    )
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except duckdb.Error as e:  # e.g. a DuckDB older than the file
+        snap.error = f"cannot open {path}: {e}"
+        return snap
+    try:
+        cols = [
+            "run_id", "started_at", "finished_at", "status", "requests", "pages_fetched",
+            "items_new", "items_changed", "items_withdrawn", "reports_parsed", "http_errors",
+        ]  # fmt: skip
+        snap.runs = [
+            dict(zip(cols, r, strict=True)) for r in con.execute(RUNS_SQL, [max_runs]).fetchall()
+        ]
+        for key, sql in COUNTS_SQL.items():
+            row = con.execute(sql).fetchone()
+            snap.counts[key] = int(row[0]) if row else 0
+        rcols = [
+            "agency_id",
+            "name",
+            "report_year",
+            "reported",
+            "posted",
+            "difference",
+            "status",
+            "note",
+        ]
+        snap.reconciliation = [
+            dict(zip(rcols, r, strict=True)) for r in con.execute(RECON_SQL).fetchall()
+        ]
+        reports: dict[tuple[str, int], list[str]] = {}
+        for agency_id, year, url, _title in con.execute(REPORTS_SQL).fetchall():
+            reports.setdefault((agency_id, year), []).append(url)
+        for row in con.execute(FINDINGS_SQL).fetchall():
+            sev, check_id, dim, agency_id, agency, year, obs, exp, msg, sample, status, site = row
+            try:
+                sample_urls = _urls(json.loads(sample)) if sample else []
+            except ValueError:
+                sample_urls = []
+            links = list(dict.fromkeys(sample_urls + reports.get((agency_id, year), [])))
+            if not links and site:
+                links = [site]
+            snap.findings.append(
+                Finding(
+                    sev,
+                    check_id,
+                    dim,
+                    agency_id,
+                    agency,
+                    year,
+                    obs,
+                    exp,
+                    msg or "",
+                    status,
+                    links[:5],
+                )
+            )
+    except duckdb.Error as e:
+        snap.error = f"{path} is not a disclosure warehouse snapshot: {e}"
+    finally:
+        con.close()
+    return snap
