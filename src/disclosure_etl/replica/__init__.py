@@ -10,6 +10,19 @@ see :data:`World.notes`.
         srv.request_log       # list[RequestRecord]
         srv.set_scenario("day2"); srv.set_quirks(sid_optional=False)
 
+Scenarios (:data:`SCENARIOS`): ``default`` (today 2026-11-26 Asia/Shanghai), ``day2``
+(2026-11-27: 4 new items, 3 edited titles, 2 withdrawn; see ``World.changes("day2")``) and
+``faults`` (default items; 502s at fail_rate 0.2, a 429 every 9th request, slow responses
+up to 0.3 s, one truncated body). Quirk and fault flags: :data:`DEFAULT_QUIRKS` (site_protocol
+§11.2 items 1–14 on by default). ``set_scenario`` keeps explicit ``set_quirks`` overrides;
+both restart the fault counters (502 decisions hash (path, query, attempt); attempt >= 3
+always succeeds).
+
+The world (:func:`build_world`, :class:`World`): ``agencies``, ``items(scenario)``,
+``listing(prefix, cat, scenario)``, ``expected_posted(prefix, year, scenario)``,
+``expected_posted_by_category``, ``reports`` (claims, planted figures, every path a report is
+served at), ``portal_column(col)``, ``attachments``, ``changes("day2")``, ``notes``.
+
 Admin endpoints (not logged): ``GET /__replica__/log``, ``GET /__replica__/state``,
 ``POST /__replica__/clear``, ``POST /__replica__/scenario/<name>``,
 ``POST /__replica__/quirks`` (JSON object of flags).

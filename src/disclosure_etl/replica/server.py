@@ -165,6 +165,8 @@ class ReplicaServer:
         check_quirks(flags)
         with self._lock:
             self._overrides.update(flags)
+            self._attempts.clear()  # fault decisions start afresh
+            self._counter = 0
             if "truncate_once" in flags:
                 self._truncated = False
 
