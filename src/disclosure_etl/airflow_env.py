@@ -209,6 +209,15 @@ class AirflowCommandError(RuntimeError):
         super().__init__(f"`airflow {' '.join(args)}` exited {returncode}; see {log_path}")
 
 
+def pool_spec(pools: Mapping[str, int]) -> str:
+    """The JSON ``airflow pools import`` reads, for ``pools`` (name -> slots)."""
+    spec = {
+        name: {"slots": slots, "description": _pool_description(name), "include_deferred": False}
+        for name, slots in pools.items()
+    }
+    return json.dumps(spec, indent=2)
+
+
 def _pool_description(name: str) -> str:
     if name == WRITER_POOL:
         return "one writer of the DuckDB working database at a time (contract §5)"
@@ -321,15 +330,29 @@ def standalone(home: Path | None = None) -> int:
     return subprocess.call([airflow_bin(), "standalone"], env=ah.env)
 
 
+def pools_file(path: Path) -> Path:
+    """Write the pools the current config needs as an ``airflow pools import`` file."""
+    from disclosure_etl import config
+
+    path.write_text(pool_spec(pools_for(config.load())), encoding="utf-8")
+    return path
+
+
+USAGE = """usage: python -m disclosure_etl.airflow_env COMMAND
+  standalone [AIRFLOW_HOME]  `airflow standalone` with the project's dags and plugins (make airflow)
+  pools FILE                 write the pools the config needs, for `airflow pools import FILE`"""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m disclosure_etl.airflow_env standalone [HOME]``."""
+    """``python -m disclosure_etl.airflow_env standalone|pools …``."""
     args = list(sys.argv[1:] if argv is None else argv)
-    if not args or args[0] != "standalone":
-        print(
-            "usage: python -m disclosure_etl.airflow_env standalone [AIRFLOW_HOME]", file=sys.stderr
-        )
-        return 2
-    return standalone(Path(args[1]) if len(args) > 1 else None)
+    if args and args[0] == "standalone":
+        return standalone(Path(args[1]) if len(args) > 1 else None)
+    if len(args) == 2 and args[0] == "pools":
+        print(pools_file(Path(args[1])))
+        return 0
+    print(USAGE, file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":
