@@ -14,7 +14,7 @@ from disclosure_etl.archive import Archive
 from disclosure_etl.config import Config, from_dict
 from disclosure_etl.http import PoliteClient
 from disclosure_etl.replica import ReplicaServer
-from disclosure_etl.site.gkmlpt import parse_list_page
+from disclosure_etl.site.gkmlpt import parse_content_page, parse_list_page
 from tests.test_http_support import fast_replica, settled_log
 
 FAST = {"min_interval_s": 0, "retries": 4, "backoff_base_s": 0.01, "backoff_max_s": 0.05,
@@ -203,6 +203,36 @@ def test_content_pages_for_normal_rows_only_url_rows_never_fetched(
     # and nothing off the allow-list was requested
     kinds = [f["outcome"] for f in first.archive.iter_fetches("run1")]
     assert "offsite" not in kinds
+
+
+def test_archived_content_pages_parse_to_the_replica_items(replica: ReplicaServer, first: Run) -> None:
+    """Charset-less UTF-8, metadata by labels and the unescaped DETAIL body, on real pages."""
+    world = replica.world
+    contents = [c for o in first.outcomes.values() for c in o["contents"]]
+    for c in contents[::25]:
+        it = world.item(c["item_id"])
+        assert it is not None
+        page = parse_content_page(first.archive.get(c["sha256"]))
+        assert page.item_id == it.id and page.title == it.title
+        assert page.metadata["索引号"] == it.identifier
+        assert page.metadata["发布机构"] == it.publisher
+        assert page.metadata["名称"] == it.title
+        assert page.body_html.startswith("<") and "\\u003C" not in page.body_html
+        assert len(page.attachment_urls) == len(it.attachments)
+
+
+def test_metadata_found_by_label_behind_a_layout_table(
+    replica: ReplicaServer, first: Run, tmp_path: Path
+) -> None:
+    replica.set_quirks(metadata_table_first=False, detail_escapes=False, no_charset=False)
+    c = first.outcomes[_by_prefix(first)["/gzbyjy"]]["contents"][0]
+    it = replica.world.item(c["item_id"])
+    cfg = make_config(replica, tmp_path)
+    with PoliteClient(cfg.http, cfg.allowed_hosts, Archive(tmp_path), "q", "q") as client:
+        res = client.get(c["url"], kind="content")
+    page = parse_content_page(res.body or b"")
+    assert it is not None and page.metadata["索引号"] == it.identifier
+    assert page.title == it.title and page.body_html.startswith("<")
 
 
 def test_report_attachments_fetched_and_keyed_by_id(replica: ReplicaServer, first: Run) -> None:

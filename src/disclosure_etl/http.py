@@ -27,6 +27,7 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.request import getproxies, proxy_bypass
 
 import requests
 from protego import Protego
@@ -170,6 +171,11 @@ class PoliteClient:
         self.run_id = run_id
         self.unit = unit
         self.session = requests.Session()
+        # proxies from the environment are read once here, not on every request (requests'
+        # trust_env walks os.environ per call, a large share of the client's CPU time)
+        self.session.trust_env = False
+        self._env_proxies = {k: v for k, v in getproxies().items() if k in ("http", "https")}
+        self._no_proxy: dict[str, bool] = {}
         self.session.headers.update(
             {"User-Agent": http.user_agent, "Accept-Language": "zh-CN,zh;q=0.9,en;q=0.5"}
         )
@@ -419,7 +425,7 @@ class PoliteClient:
         try:
             with self.session.get(
                 url, headers=headers, stream=True, timeout=(min(timeout, 15.0), timeout),
-                allow_redirects=False,
+                allow_redirects=False, proxies=self._proxies_for(url),
             ) as resp:
                 att.status = resp.status_code
                 att.headers = {k.lower(): v for k, v in resp.headers.items()}
@@ -463,6 +469,16 @@ class PoliteClient:
             att.failure, att.error, att.status = "network", f"{type(e).__name__}: {_short(e)}", None
         if att.failure and att.failure != "too_large":
             att.body = None
+
+    def _proxies_for(self, url: str) -> dict[str, str]:
+        """The environment's proxies (HTTP(S)_PROXY), unless NO_PROXY exempts the host."""
+        if not self._env_proxies:
+            return {}
+        host = urlsplit(url).netloc
+        bypass = self._no_proxy.get(host)
+        if bypass is None:
+            bypass = self._no_proxy[host] = bool(proxy_bypass(host.split(":")[0]))
+        return {} if bypass else self._env_proxies
 
     # ------------------------------------------------------------ robots.txt
 
