@@ -8,7 +8,8 @@ the SIDs, category ids, organisation codes and every report except the 鹤龙 20
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import random
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -116,7 +117,9 @@ AGENCY_SPECS: tuple[AgencySpec, ...] = (
     ),
     AgencySpec(
         "/gzbyhlj", "广州市白云区人民政府鹤龙街道办事处", "鹤龙街", "200211", "street",
-        "11440111MB2C01001A", "云鹤龙", street_tree(2100, "/gzbyhlj"), YEARS, dict(STREET_PER_YEAR),
+        "11440111MB2C01001A", "云鹤龙", street_tree(2100, "/gzbyhlj"),
+        YEARS[1:],  # first item 2017-01-01 00:30 Beijing (2016 in UTC): no 2016 report is due
+        dict(STREET_PER_YEAR),
     ),
     AgencySpec(
         "/gzbyjtj", "广州市白云区人民政府景泰街道办事处", "景泰街", "200212", "street",
@@ -135,6 +138,17 @@ AGENCY_SPECS: tuple[AgencySpec, ...] = (
         {**STREET_PER_YEAR, "政府工作报告": 0},  # 政府工作报告 stays empty (total 0)
     ),
 )
+
+DYNAMIC_LEAVES = ("工作动态", "政务动态")
+
+
+def filler_count(prefix: str, year: int, leaf: str, n: int) -> int:
+    """Filler items of a leaf in a year at scale 1: the news leaves vary by year (-2…+2),
+    the rest keep their per-year count."""
+    if leaf not in DYNAMIC_LEAVES:
+        return n
+    return n + (year * 7 + len(prefix)) % 5 - 2
+
 
 #: (prefix, year) -> leaf name -> items published that year (report posts included).
 FIXED_YEARS: dict[tuple[str, int], dict[str, int]] = {
@@ -196,6 +210,7 @@ class ReportSpec:
     file_factory: Callable[[], bytes] | None = None  # attachment bytes, built on first use
     file_ext: str | None = None
     note: str = ""
+    catalog: bool = True  # False: published only in the portal column (no post in its own catalog)
 
 
 def _cat_sentence(year: int, who: str, total: int, cats: dict[str, int]) -> str:
@@ -264,6 +279,74 @@ def _template_report(
         claimed_total=total, claimed_categories=dict(cats),
         body_html=rp.template_report_html(intro, t2, t3, t4, template, closing),
         figures=figures, portal_column=column, note=note,
+    )
+
+
+_MODE_LABEL = {"online": "网上", "letter": "信函", "in_person": "当面"}
+_OUTCOME_PHRASE = {"granted": "同意公开的{n}件", "partial": "同意部分公开的{n}件",
+                   "not_exist": "“信息不存在”的{n}件"}
+
+
+def _legacy_cat(name: str) -> str:
+    if name in ("财政预决算", "其他"):
+        return f"{name}信息"
+    if name in ("政府工作报告", "政府信息公开工作年度报告"):
+        return name
+    return f"{name}类信息"
+
+
+def _pct(n: int, total: int) -> str:
+    v = 100 * n / total
+    return f"{v:.0f}%" if v == int(v) else f"{v:.2f}%"
+
+
+@dataclass(frozen=True)
+class Legacy:
+    """The figures of an old-format (≤2018) report: proactive total and the categories it
+    lists, extra channels (the website channel states the total), applications by channel
+    and by outcome (both add up to the applications received)."""
+
+    total: int
+    cats: dict[str, int]
+    channels: dict[str, int]  # weibo_wechat, media
+    modes: dict[str, int]  # online, letter, in_person
+    outcomes: dict[str, int]  # granted, partial, not_exist
+
+    def figures(self) -> dict[str, rp.Cell]:
+        out = _active_figures(self.total, self.cats)
+        out["active.channel.website"] = self.total
+        out.update({f"active.channel.{k}": v for k, v in self.channels.items()})
+        out["application.received"] = sum(self.modes.values())
+        out.update({f"application.mode.{k}": v for k, v in self.modes.items()})
+        out.update({f"application.outcome.{k}": v for k, v in self.outcomes.items()})
+        return out
+
+
+def legacy_paras(name: str, short: str, me: str, year: int, lg: Legacy, leaders: str = "区委、区政府") -> tuple[str, ...]:
+    """An old-format report in the 2016–2018 Guangzhou shape (the 松洲 2018 wording).
+
+    ``me`` is how the agency names itself (本街道办事处, 本局, 本区人民政府)."""
+    cats = "；".join(f"{i}.{_legacy_cat(c)}{n}条" for i, (c, n) in enumerate(lg.cats.items(), 1))
+    received = sum(lg.modes.values())
+    modes = "；".join(f"{_MODE_LABEL[m]}申请{n}件，占{_pct(n, received)}" for m, n in lg.modes.items())
+    outcomes = "，".join(_OUTCOME_PHRASE[k].format(n=n) for k, n in lg.outcomes.items())
+    return (
+        f"本报告是根据《中华人民共和国政府信息公开条例》的规定，由{name}编制的{year}年度政府信息公开年度报告。",
+        "一  概  述",
+        f"{year}年，{short}在{leaders}的领导下，认真贯彻落实政府信息公开各项工作要求。",
+        "二  政府信息主动公开情况",
+        f"{me}{year}年全年主动公开政府信息{lg.total}条，其中：{cats}。",
+        f"通过不同渠道和方式公开政府信息情况：政府网站公开信息{lg.total}条，"
+        f"微博微信公开信息{lg.channels['weibo_wechat']}条，新闻媒体公开信息{lg.channels['media']}条。",
+        "三  政府信息依申请公开情况",
+        f"{me}{year}年共受理信息公开申请{received}件，其中{modes}。",
+        f"在已经答复的{received}件申请中，{outcomes}。",
+        "四  政府信息公开收费情况",
+        f"{me}{year}年度依申请公开均未收取任何费用。",
+        "五  因信息公开引起的行政复议和行政诉讼情况",
+        f"{me}{year}年度无发生复议、诉讼和申诉案件。",
+        "六  存在的主要问题和改进措施",
+        "一是公开的及时性有待提高；二是信息公开队伍建设需要加强。",
     )
 
 
@@ -394,32 +477,14 @@ def report_specs() -> list[ReportSpec]:
     # 松洲 2018: legacy prose, published only as a PDF attachment; claimed 120 = posted 120.
     sz18_cats = {"组织机构": 5, "工作文件": 7, "工作动态": 88, "行政执法": 5, "财政预决算": 2, "其他": 13}
     sz18_title = "广州市白云区人民政府松洲街道办事处2018年政府信息公开工作年度报告"
-    sz18_paras = (
-        "本报告是根据《中华人民共和国政府信息公开条例》的规定，由广州市白云区人民政府松洲街道办事处编制的2018年度政府信息公开年度报告。",
-        "一  概  述",
-        "2018年，松洲街在区委、区政府的领导下，认真贯彻落实政府信息公开各项工作要求。",
-        "二  政府信息主动公开情况",
-        "本街道办事处2018年全年主动公开政府信息120条，其中：1.组织机构类信息5条；2.工作文件类信息7条；"
-        "3.工作动态类信息88条；4.行政执法类信息5条；5.财政预决算信息2条；6.其他信息13条。",
-        "通过不同渠道和方式公开政府信息情况：政府网站公开信息120条，微博微信公开信息210条，新闻媒体公开信息15条。",
-        "三  政府信息依申请公开情况",
-        "本街道办事处2018年共受理信息公开申请2件，其中网上申请1件，占50%；信函申请1件，占50%。",
-        "在已经答复的2件申请中，同意公开的1件，“信息不存在”的1件。",
-        "四  政府信息公开收费情况",
-        "本街道办事处2018年度依申请公开均未收取任何费用。",
-        "五  因信息公开引起的行政复议和行政诉讼情况",
-        "本街道办事处2018年度无发生复议、诉讼和申诉案件。",
-        "六  存在的主要问题和改进措施",
-        "一是公开的及时性有待提高；二是信息公开队伍建设需要加强。",
-    )
+    sz18 = Legacy(120, sz18_cats, {"weibo_wechat": 210, "media": 15}, {"online": 1, "letter": 1},
+                  {"granted": 1, "not_exist": 1})
+    sz18_paras = legacy_paras("广州市白云区人民政府松洲街道办事处", "松洲街", "本街道办事处", 2018, sz18)
     out.append(ReportSpec(
         key="gzbysqj-2018", prefix="/gzbysqj", year=2018, template="legacy", source_format="pdf",
         title=sz18_title, published=(2019, 1, 28, 9, 0), claimed_total=120,
         claimed_categories=sz18_cats, body_html="<p>详见附件。</p>",
-        figures={**_active_figures(120, sz18_cats), "active.channel.website": 120,
-                 "active.channel.weibo_wechat": 210, "active.channel.media": 15,
-                 "application.received": 2, "application.mode.online": 1, "application.mode.letter": 1,
-                 "application.outcome.granted": 1, "application.outcome.not_exist": 1},
+        figures=sz18.figures(),
         portal_column="zj", file_factory=partial(rp.render_pdf, sz18_title, sz18_paras), file_ext="pdf",
         note="published only as a PDF attachment",
     ))
@@ -459,3 +524,178 @@ def report_specs() -> list[ReportSpec]:
         note="published only as a DOCX attachment (2019 template, real Word tables)",
     ))
     return out
+
+
+# ------------------------------------------------------------------ filler reports and planted defects
+
+LAST_REPORT_YEAR = 2025  # the replica's today is 2026-11-26: reports up to 2025 are due
+
+#: The defects planted in the default world (every other report is consistent).
+MISSING = ("/gzbysqj", 2021)  # never published
+LATE = ("/gzbyjy", 2022, (2023, 3, 15, 10, 0))  # due 2023-01-31
+COPIED = ("", 2023)  # restates the district's 2022 figures and tables
+CARRY_BREAK = ("/gzbyhlj", 2022)  # carried over 2021's carried-forward + 3
+CATEGORY_GAP = ("/gzbyjtj", 2018)  # lists its categories without 其他: they fall short of the total
+
+#: (check_id, prefix, report_year, why): every non-pass finding an honest pipeline produces
+#: on the default scenario.
+PLANTED_FINDINGS: tuple[tuple[str, str, int, str], ...] = (
+    ("coverage.report_missing", "/gzbysqj", 2021, "松洲街 never published its 2021 report"),
+    ("coverage.report_late", "/gzbyjy", 2022, "区教育局 published its 2022 report on 2023-03-15, due 2023-01-31"),
+    ("report.copied_from_previous_year", "", 2023,
+     "the district's 2023 report restates every 2022 figure and table (only the year changed)"),
+    ("reconcile.active_total", "", 2023, "the copied 2023 report claims the 2022 total; 2023 posted differs"),
+    ("reconcile.active_category", "", 2023, "the copied 2023 report claims 2022's 政务动态 count"),
+    ("report.carry_over", "/gzbyhlj", 2022,
+     "鹤龙街 2022 carries over 3 applications more than its 2021 report carried forward"),
+    ("report.category_sum", "/gzbyjtj", 2018,
+     "景泰街 2018 lists its categories without 其他, so they add up to less than the stated total"),
+    ("reconcile.active_total", "/gzbyjtj", 2021, "景泰街 2021 claims 150 items, 132 were posted"),
+    ("reconcile.active_category", "/gzbyjtj", 2021, "景泰街 2021 claims 工作动态 98, 80 were posted"),
+    ("report.t3_balance", "/gzbyjtj", 2021, "景泰街 2021 table 三 法律服务机构 column does not balance"),
+)
+
+#: Catalog top-level node name -> the Guangzhou taxonomy label reports use for it.
+_REPORT_LABEL = {"政府信息公开年度报告": "政府信息公开工作年度报告", "政策文件": "部门文件"}
+
+
+def report_label(top_name: str) -> str:
+    """The category label a report uses for a catalog top-level node (category_map.yaml maps it back)."""
+    return _REPORT_LABEL.get(top_name, top_name)
+
+
+def report_template(year: int) -> str:
+    """The format of a year's report: legacy (≤2018), 2019 (2019–2020), 2021 (2021+)."""
+    return "legacy" if year <= 2018 else "2019" if year <= 2020 else "2021"
+
+
+@dataclass(frozen=True)
+class FillerPlan:
+    """Where and when an ordinary (filler) report is published; its body is built once the
+    agency's posted items are known (its claims equal what was posted)."""
+
+    key: str
+    prefix: str
+    year: int
+    template: str
+    published: tuple[int, int, int, int, int]
+    catalog: bool  # False: portal column only (the next year's item counts are pinned without it)
+    portal_column: str | None
+
+
+def filler_plans(special: set[tuple[str, int]]) -> list[FillerPlan]:
+    """One report per agency and year from its first item's year to LAST_REPORT_YEAR, except
+    the special reports, and except MISSING. Deadlines are met (report_formats.md §1) except LATE."""
+    out: list[FillerPlan] = []
+    for spec in AGENCY_SPECS:
+        for year in range(spec.years[0], LAST_REPORT_YEAR + 1):
+            if (spec.prefix, year) in special or (spec.prefix, year) == MISSING:
+                continue
+            rng = random.Random(f"plan:{spec.prefix}:{year}")
+            if (spec.prefix, year) == LATE[:2]:
+                published = LATE[2]
+            else:
+                if year <= 2018:  # old regime: by 31 March
+                    month, day = rng.choice(((1, rng.randint(10, 31)), (2, rng.randint(1, 28)), (3, rng.randint(1, 20))))
+                elif spec.kind == "district":  # the district government: by 31 March
+                    month, day = rng.choice(((2, rng.randint(3, 28)), (3, rng.randint(1, 20))))
+                else:  # streets and departments: by 31 January
+                    month, day = 1, rng.randint(8, 28)
+                published = (year + 1, month, day, rng.randint(9, 16), rng.choice((0, 15, 30, 45)))
+            nxt = FIXED_YEARS.get((spec.prefix, year + 1))
+            catalog = nxt is None or "政府信息公开年度报告" in nxt
+            column = None if spec.kind == "district" else "zj" if spec.kind == "street" else "bm"
+            out.append(FillerPlan(f"{spec.prefix.strip('/') or 'district'}-{year}", spec.prefix, year,
+                                  report_template(year), published, catalog, column))
+    return out
+
+
+@dataclass(frozen=True)
+class TemplateData:
+    """The figures of a 2019/2021-template report (kept so a later report can copy them)."""
+
+    total: int
+    cats: dict[str, int]
+    t2: dict[str, rp.Cell]
+    t3: rp.T3
+    t4: dict[str, int]
+
+
+_SELF = {"street": ("本街道", "本街道办事处"), "department": ("本局", "本局"), "district": ("本区", "本区人民政府")}
+
+
+def carried_forward(figures: Mapping[str, rp.Cell]) -> dict[str, int]:
+    """Table 三 carried-forward counts per column (empty for reports without table 三)."""
+    return {c: int(figures.get(f"t3.carried_forward.{c}") or 0) for c in rp.T3_COLS[:-1]
+            if f"t3.carried_forward.{c}" in figures}
+
+
+def filler_report(
+    plan: FillerPlan, posted: dict[str, int], prev_cf: Mapping[str, int], copy_of: TemplateData | None = None,
+) -> tuple[ReportSpec, TemplateData | None]:
+    """A consistent report whose total and categories are ``posted`` (label -> items, zero
+    labels omitted). Template reports carry over ``prev_cf``; ``copy_of`` restates a previous
+    year's figures instead (COPIED). CATEGORY_GAP and CARRY_BREAK are applied here."""
+    spec = next(s for s in AGENCY_SPECS if s.prefix == plan.prefix)
+    rng = random.Random(f"report:{plan.prefix}:{plan.year}")
+    who, me = _SELF[spec.kind]
+    total = sum(posted.values())
+    cats = {k: v for k, v in posted.items() if v}
+    title = f"{spec.name}{plan.year}年政府信息公开工作年度报告"
+    note = "filler: claims equal the items posted"
+    if plan.template == "legacy":
+        listed = dict(cats)
+        if (plan.prefix, plan.year) == CATEGORY_GAP:
+            listed.pop("其他", None)
+            note = "planted: the category list leaves out 其他 (categories < total)"
+        n_apps = rng.choice((1, 2, 4, 5))
+        online = rng.randint(0, n_apps)
+        modes = {k: v for k, v in (("online", online), ("letter", n_apps - online)) if v}
+        granted = rng.randint(1, n_apps)
+        outcomes = {k: v for k, v in (("granted", granted), ("not_exist", n_apps - granted)) if v}
+        lg = Legacy(total, listed, {"weibo_wechat": rng.randint(total, 2 * total), "media": rng.randint(0, 20)},
+                    modes, outcomes)
+        leaders = "市委、市政府" if spec.kind == "district" else "区委、区政府"
+        paras = legacy_paras(spec.name, spec.short_name, me, plan.year, lg, leaders)
+        return ReportSpec(
+            key=plan.key, prefix=plan.prefix, year=plan.year, template="legacy", source_format="html",
+            title=title, published=plan.published, claimed_total=total, claimed_categories=listed,
+            body_html=rp.paragraphs_html(list(paras)), figures=lg.figures(), portal_column=plan.portal_column,
+            note=note, catalog=plan.catalog,
+        ), None
+    if copy_of is not None:
+        data = copy_of
+        note = "planted: restates the previous year's figures and tables"
+    else:
+        over = dict(prev_cf)
+        if (plan.prefix, plan.year) == CARRY_BREAK:
+            over["natural_person"] = over.get("natural_person", 0) + 3
+            note = "planted: carried over != the previous report's carried forward"
+        other = "other" if plan.template == "2019" else "other_3"
+        np_over = over.get("natural_person", 0)
+        per_col: dict[str, dict[str, int]] = {
+            "natural_person": {"granted": rng.randint(1, 8) + np_over, "partial": rng.randint(0, 2),
+                               "unable_1": rng.randint(0, 2), "notproc_2": rng.randint(0, 1),
+                               other: rng.randint(0, 1), "carried_over": np_over,
+                               "carried_forward": rng.randint(0, 2)},
+            "commercial": {"granted": rng.randint(0, 2)},
+        }
+        for col, n in over.items():
+            if col != "natural_person" and n:
+                per_col.setdefault(col, {})["carried_over"] = n
+                per_col[col]["granted"] = per_col[col].get("granted", 0) + n
+        if (plan.prefix, plan.year + 1) == COPIED:  # so the copy's carry-over still chains
+            for got in per_col.values():
+                got["carried_forward"] = got.get("carried_over", 0)
+        t3 = rp.make_t3(plan.template, per_col)
+        if plan.template == "2021":
+            t2: dict[str, rp.Cell] = {**T2_ZERO_2021, "penalty.decisions": rng.randint(5, 60),
+                                      "enforcement.decisions": rng.randint(0, 3)}
+        else:
+            t2 = {**T2_ZERO_2019, "penalty.decisions": rng.randint(5, 60)}
+        t4 = rp.make_t4({"review": {"upheld": rng.randint(0, 1)}})
+        data = TemplateData(total, cats, t2, t3, t4)
+    rs = _template_report(plan.key, plan.prefix, spec.name, who, plan.year, plan.template, plan.published,
+                          data.total, data.cats, data.t2, data.t3, data.t4, plan.portal_column, note)
+    rs.catalog = plan.catalog
+    return rs, data

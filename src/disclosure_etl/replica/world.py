@@ -32,7 +32,19 @@ starting near 10,500,000, attachment ids from one starting near 8,000,000.
 expected_posted() counts every catalog row of a site whose display_publish_time falls in the
 year (Asia/Shanghai), url rows and mirrored (mpost_) rows included, rows outside the listing
 window included unless listed_only=True.
+Annual reports: every agency publishes one report per year from its first item's year (鹤龙街:
+2017, the others: 2016) through 2025, in its own catalog's 政府信息公开年度报告 category, in the
+format of its year (legacy prose <= 2018, 2019 template 2019-2020, 2021 template 2021+), on time
+(streets/departments by 31 Jan of Y+1 from 2019, by 31 March before; the district by 31 March).
+Street and department reports are also in the portal columns zj / bm. Three reports are published
+only in the portal column (景泰街 2019, 区教育局 2018, 松洲街 2017), because the next year's item
+counts of those agencies are pinned by a special report that lists no report post. Besides the
+special reports (鹤龙 2017 seed, 景泰 2020/2021, 教育局 2019/2020/2021, 松洲 2018 PDF / 2019 DOCX),
+every report is a filler whose total and categories equal what the agency posted that year and
+whose tables satisfy every identity, carry-over included.
+Planted findings (World.planted_findings; nothing else fails on the default scenario):
 """
+NOTES += "".join(f"- {c} {p or '(district root)'} {y}: {why}\n" for c, p, y, why in fx.PLANTED_FINDINGS)
 
 
 def bj_ts(y: int, mo: int, d: int, h: int = 0, mi: int = 0, s: int = 0) -> int:
@@ -304,6 +316,8 @@ class World:
     """The replica world: agencies, per-scenario catalog rows, reports, portal columns."""
 
     notes: str = NOTES
+    #: (check_id, prefix, report_year) of every non-pass finding the default scenario should give
+    planted_findings: list[tuple[str, str, int]] = [(c, p, y) for c, p, y, _ in fx.PLANTED_FINDINGS]
 
     def __init__(
         self,
@@ -510,6 +524,27 @@ def _rand_ts(rng: random.Random, year: int, last: date | None = None) -> int:
     return bj_ts(day.year, day.month, day.day) + secs
 
 
+def _posted_by_label(agencies: list[Agency], rows: Iterable[Item]) -> dict[tuple[str, int], dict[str, int]]:
+    """(prefix, year) -> report category label -> catalog rows published that year, labels in
+    tree order (the way a report lists them)."""
+    label_of: dict[tuple[str, int], str] = {}
+    order: dict[str, list[str]] = {}
+    for ag in agencies:
+        order[ag.prefix] = []
+        for top in ag.tree:
+            if top.jump_url:
+                continue
+            label = fx.report_label(top.name)
+            order[ag.prefix].append(label)
+            for leaf in top.leaves():
+                label_of[(ag.prefix, leaf.id)] = label
+    counts: dict[tuple[str, int], dict[str, int]] = {}
+    for it in rows:
+        got = counts.setdefault((it.prefix, it.year), dict.fromkeys(order[it.prefix], 0))
+        got[label_of[(it.prefix, it.category_id)]] += 1
+    return counts
+
+
 def build_world(scale: int = 1) -> World:
     """Build the replica world. ``scale`` multiplies the filler items (special items and
     reports stay the same at any scale); ``scale=60`` gives well over 100,000 rows."""
@@ -532,23 +567,28 @@ def build_world(scale: int = 1) -> World:
             k = (p.prefix, bj_year(p.publish_ts), p.leaf)
             special_count[k] = special_count.get(k, 0) + 1
 
-    # ---- reports (gkmlpt post, mirror, portal copy)
+    # ---- reports (gkmlpt post, mirror, portal copy): the special ones, then one filler report
+    # per agency and year (their bodies are written once the items are known)
     report_specs = fx.report_specs()
-    for rs in report_specs:
-        ts = bj_ts(*rs.published)
-        atts = (
-            [(f"{rs.title}.{rs.file_ext}", rs.file_ext, f"report:{rs.key}")]
-            if rs.file_factory and rs.file_ext
-            else []
-        )
-        add_special(_Proto("item", rs.prefix, "政府信息公开年度报告", ts, rs.title, genre="报告",
-                           attachments=atts, special="report", report_key=rs.key))
-        if rs.mirror_prefix is not None:
-            add_special(_Proto("mirror", rs.mirror_prefix, "政府信息公开年度报告", ts + 3600, rs.title,
-                               genre="报告", special="report-mirror", report_key=rs.key))
-        if rs.portal_column:
-            protos.append(_Proto("portal", rs.prefix, "", ts + 1800, rs.title, report_key=rs.key,
-                                 column=rs.portal_column))
+    plans = fx.filler_plans({(rs.prefix, rs.year) for rs in report_specs})
+    placements = [
+        (rs.key, rs.prefix, rs.title, bj_ts(*rs.published), rs.catalog, rs.mirror_prefix, rs.portal_column,
+         [(f"{rs.title}.{rs.file_ext}", rs.file_ext, f"report:{rs.key}")] if rs.file_factory and rs.file_ext else [])
+        for rs in report_specs
+    ] + [
+        (pl.key, pl.prefix, f"{specs[pl.prefix].name}{pl.year}年政府信息公开工作年度报告", bj_ts(*pl.published),
+         pl.catalog, None, pl.portal_column, [])
+        for pl in plans
+    ]
+    for key, prefix, title, ts, catalog, mirror_prefix, column, atts in placements:
+        if catalog:
+            add_special(_Proto("item", prefix, "政府信息公开年度报告", ts, title, genre="报告",
+                               attachments=atts, special="report", report_key=key))
+        if mirror_prefix is not None:
+            add_special(_Proto("mirror", mirror_prefix, "政府信息公开年度报告", ts + 3600, title,
+                               genre="报告", special="report-mirror", report_key=key))
+        if column:
+            protos.append(_Proto("portal", prefix, "", ts + 1800, title, report_key=key, column=column))
 
     # ---- timezone edges and odd rows (鹤龙)
     hl = "/gzbyhlj"
@@ -574,7 +614,8 @@ def build_world(scale: int = 1) -> World:
             fixed = fx.FIXED_YEARS.get((prefix, year))
             frac = 0.9 if year == 2026 else 1.0
             alloc = fixed if fixed is not None else {
-                name: int(round(n * scale * frac)) for name, n in spec.per_year.items()
+                name: int(round(fx.filler_count(prefix, year, name, n) * scale * frac))
+                for name, n in spec.per_year.items()
             }
             last = default_last if year == 2026 else None
             for leaf_name, n in alloc.items():
@@ -614,7 +655,7 @@ def build_world(scale: int = 1) -> World:
     portal: list[PortalArticle] = []
     att_specs: list[tuple[int, str, str, str, str]] = []  # (post_id, name, ext, payload, prefix)
     reports_by_key = {rs.key: rs for rs in report_specs}
-    report_ids: dict[str, dict[str, int]] = {rs.key: {} for rs in report_specs}
+    report_ids: dict[str, dict[str, int]] = {key: {} for key, *_ in placements}
     seq_by_site_year: dict[tuple[str, int], int] = {}
     original_id: dict[str, int] = {}
     for p in protos:
@@ -685,9 +726,28 @@ def build_world(scale: int = 1) -> World:
                    reverse=True)
     windows[("", zwdt)] = zrows[(len(zrows) * 2) // 3 - 1]
 
-    # ---- reports
+    # ---- reports: the filler bodies claim what each agency posted that year (by label)
+    all_specs = list(report_specs)
+    posted = _posted_by_label(agencies, items.values())
+    special_by_year = {(rs.prefix, rs.year): rs for rs in report_specs}
+    plan_by_year = {(pl.prefix, pl.year): pl for pl in plans}
+    for ag in agencies:
+        prev_cf: dict[str, int] = {}
+        prev_data: fx.TemplateData | None = None
+        for year in range(specs[ag.prefix].years[0], fx.LAST_REPORT_YEAR + 1):
+            done = special_by_year.get((ag.prefix, year))
+            plan = plan_by_year.get((ag.prefix, year))
+            if done is not None:
+                prev_cf, prev_data = fx.carried_forward(done.figures), None
+            elif plan is not None:
+                copy = prev_data if (ag.prefix, year) == fx.COPIED else None
+                rs, prev_data = fx.filler_report(plan, posted.get((ag.prefix, year), {}), prev_cf, copy)
+                prev_cf = fx.carried_forward(rs.figures)
+                all_specs.append(rs)
+            else:  # not published (MISSING)
+                prev_cf, prev_data = {}, None
     reports: list[Report] = []
-    for rs in report_specs:
+    for rs in all_specs:
         ids = report_ids[rs.key]
         ag = by_prefix[rs.prefix]
         rep = Report(
@@ -695,11 +755,12 @@ def build_world(scale: int = 1) -> World:
             source_format=rs.source_format, title=rs.title,
             published_at=datetime.fromtimestamp(bj_ts(*rs.published), TZ),
             claimed_total=rs.claimed_total, claimed_categories=rs.claimed_categories,
-            figures=rs.figures, body_html=rs.body_html, item_id=ids["item"],
+            figures=rs.figures, body_html=rs.body_html, item_id=ids.get("item", 0),
             mirror_item_id=ids.get("mirror"), portal_column=rs.portal_column,
             portal_id=ids.get("portal"), attachment_id=report_att.get(rs.key), note=rs.note,
         )
-        rep.paths.append(items[rep.item_id].content_path)
+        if rep.item_id:
+            rep.paths.append(items[rep.item_id].content_path)
         if rep.mirror_item_id is not None:
             rep.paths.append(items[rep.mirror_item_id].content_path)
         if rep.portal_id is not None:
