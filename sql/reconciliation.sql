@@ -42,7 +42,7 @@ catalog AS (
     WHERE NOT EXISTS (SELECT 1 FROM core.categories c
                       WHERE c.agency_id = l.agency_id AND c.category_id = l.category_id)
     UNION ALL
-    SELECT DISTINCT agency_id, category_id, category_name, NULL FROM core.item_categories i
+    SELECT DISTINCT agency_id, category_id, category_name, NULL FROM core.items i
     WHERE NOT EXISTS (SELECT 1 FROM core.categories c
                       WHERE c.agency_id = i.agency_id AND c.category_id = i.category_id)
       AND NOT EXISTS (SELECT 1 FROM core.listings c
@@ -97,15 +97,23 @@ posted_total AS (
            count(*) FILTER (WHERE item_type = 'url') AS n_url
     FROM core.items WHERE published_at IS NOT NULL GROUP BY ALL
 ),
+-- an item counts once per scope, under every category it is listed in (usually one)
 posted_cat AS (
-    SELECT sc.agency_id, sc.scope, year(i.published_at) AS y, count(DISTINCT i.item_id) AS n,
-           count(DISTINCT i.item_id) FILTER (WHERE i.item_type = 'url') AS n_url
-    FROM scope_cats sc
-    JOIN (SELECT agency_id, item_id, category_id FROM core.item_categories
-          UNION SELECT agency_id, item_id, category_id FROM core.items) ic
-      ON ic.agency_id = sc.agency_id AND ic.category_id = sc.category_id
-    JOIN core.items i ON i.agency_id = ic.agency_id AND i.item_id = ic.item_id
-    WHERE i.published_at IS NOT NULL
+    SELECT agency_id, scope, y, sum(n) AS n, sum(n_url) AS n_url FROM (
+        SELECT sc.agency_id, sc.scope, year(i.published_at) AS y, count(*) AS n,
+               count(*) FILTER (WHERE i.item_type = 'url') AS n_url
+        FROM core.items i
+        JOIN scope_cats sc ON sc.agency_id = i.agency_id AND sc.category_id = i.category_id
+        WHERE i.published_at IS NOT NULL AND len(COALESCE(i.categories, [])) <= 1
+        GROUP BY ALL
+        UNION ALL
+        SELECT agency_id, scope, y, count(*), count(*) FILTER (WHERE item_type = 'url') FROM (
+            SELECT DISTINCT sc.agency_id, sc.scope, m.item_id, year(m.published_at) AS y, m.item_type
+            FROM (SELECT agency_id, item_id, published_at, item_type, unnest(categories) AS cat
+                  FROM core.items
+                  WHERE published_at IS NOT NULL AND len(categories) > 1) m
+            JOIN scope_cats sc ON sc.agency_id = m.agency_id AND sc.category_id = m.cat)
+        GROUP BY ALL)
     GROUP BY ALL
 ),
 incomplete AS (

@@ -79,18 +79,10 @@ CREATE TABLE IF NOT EXISTS core.items (
     last_seen_at    TIMESTAMPTZ,
     withdrawn_at    TIMESTAMPTZ,
     first_run_id    VARCHAR,
-    last_run_id     VARCHAR
+    last_run_id     VARCHAR,
+    categories      BIGINT[]  -- every category the last run that saw it listed it under
 );
-
--- every catalog category an item was listed under (an item may sit in two)
-CREATE TABLE IF NOT EXISTS core.item_categories (
-    agency_id     VARCHAR NOT NULL,
-    item_id       BIGINT NOT NULL,
-    category_id   BIGINT NOT NULL,
-    category_name VARCHAR,
-    first_seen_at TIMESTAMPTZ,
-    last_seen_at  TIMESTAMPTZ
-);
+ALTER TABLE core.items ADD COLUMN IF NOT EXISTS categories BIGINT[];
 
 -- the latest content page fetched for an item
 CREATE TABLE IF NOT EXISTS core.item_details (

@@ -47,12 +47,12 @@ SELECT i.item_id, i.agency_id, i.category_id, i.category_name, i.title, i.item_t
        COALESCE(NULLIF(i.identifier, ''), d.m_ident) AS identifier,
        COALESCE(NULLIF(i.publisher, ''), d.m_publisher) AS publisher,
        i.is_abolished, i.first_seen_at, i.last_seen_at, i.withdrawn_at,
-       i.post_url, i.attachments, i.row_hash
+       i.post_url, i.attachments, i.row_hash, i.categories
 FROM core.items i LEFT JOIN d USING (agency_id, item_id);
 COMMENT ON VIEW posted_items IS 'Every disclosure item (政府信息) ever listed in a catalog, withdrawn ones included; one row per agency and item.';
 COMMENT ON COLUMN posted_items.item_id IS 'Platform post id (文章 id, post_{id}.html).';
 COMMENT ON COLUMN posted_items.agency_id IS 'Sub-site that lists the item (agencies.agency_id).';
-COMMENT ON COLUMN posted_items.category_id IS 'Catalog category (分类) the item is listed under; the lowest id when it sits in several (all in item_categories).';
+COMMENT ON COLUMN posted_items.category_id IS 'Catalog category (分类) the item is listed under; the lowest id when it sits in several (all in categories).';
 COMMENT ON COLUMN posted_items.category_name IS 'Name of that category (分类名称).';
 COMMENT ON COLUMN posted_items.title IS 'Title (标题), latest seen.';
 COMMENT ON COLUMN posted_items.item_type IS 'normal (a content page) | url (a link row pointing elsewhere).';
@@ -69,6 +69,7 @@ COMMENT ON COLUMN posted_items.withdrawn_at IS 'When a run found it gone from a 
 COMMENT ON COLUMN posted_items.post_url IS 'The platform''s post_url field when it differs from url, else NULL.';
 COMMENT ON COLUMN posted_items.attachments IS 'Attachments (附件) as JSON: [{attachment_id, name, ext, mime, size (bytes), url}].';
 COMMENT ON COLUMN posted_items.row_hash IS 'sha256 of the raw list row; changes when the platform changes the row.';
+COMMENT ON COLUMN posted_items.categories IS 'Every catalog category id the item was listed under when last seen (usually one).';
 
 -- ---------------------------------------------------------------- item_changes
 CREATE OR REPLACE VIEW item_changes AS

@@ -9,6 +9,8 @@ WITH last_ok AS (
     FROM core.agencies a
     LEFT JOIN core.listings l USING (agency_id)
     LEFT JOIN core.runs r ON r.run_id = l.run_id
+    -- sub-sites only: an agency known just as a report's owner has no catalog to list
+    WHERE a.sid IS NOT NULL OR l.run_id IS NOT NULL
     GROUP BY a.agency_id
 )
 SELECT o.agency_id, NULL AS report_year,

@@ -3,12 +3,14 @@
 -- severity: error
 -- tolerance: 0 duplicates
 -- description: posted_items holds each item_id once per agency.
+WITH keys AS (
+    SELECT agency_id, item_id, count(*) AS n FROM posted_items GROUP BY agency_id, item_id
+)
 SELECT agency_id, NULL AS report_year,
-       CAST(count(*) - count(DISTINCT item_id) AS DOUBLE) AS observed, 0.0 AS expected,
-       count(*) = count(DISTINCT item_id) AS ok,
-       CASE WHEN count(*) = count(DISTINCT item_id) THEN 'All ' || count(*) || ' items are unique.'
-            ELSE (count(*) - count(DISTINCT item_id)) || ' duplicate item rows.' END AS message,
-       to_json({'item_ids': (SELECT list(item_id) FROM (SELECT item_id FROM posted_items d
-                             WHERE d.agency_id = p.agency_id GROUP BY item_id HAVING count(*) > 1 LIMIT 10))}) AS sample
-FROM posted_items p
+       CAST(sum(n - 1) AS DOUBLE) AS observed, 0.0 AS expected,
+       sum(n - 1) = 0 AS ok,
+       CASE WHEN sum(n - 1) = 0 THEN 'All ' || count(*) || ' items are unique.'
+            ELSE sum(n - 1) || ' duplicate rows over ' || count(*) FILTER (WHERE n > 1) || ' item ids.' END AS message,
+       to_json({'item_ids': list(item_id ORDER BY item_id) FILTER (WHERE n > 1)[1:10]}) AS sample
+FROM keys
 GROUP BY agency_id

@@ -120,3 +120,13 @@ def test_unmapped_label_is_not_comparable(con: duckdb.DuckDBPyConnection) -> Non
     wh.load_run(con, base({"active.total": 5, "active.category.办事指南": 4}).batch)
     r = recon(con, scope="办事指南")
     assert r["status"] == "not_comparable" and "no category mapping for 办事指南" in r["note"]
+
+
+def test_item_listed_in_two_categories_of_a_scope_counts_once(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    r = (Run(1).agency().listed(11, [(100, ts(2017))]).listed(12, [(100, ts(2017)), (101, ts(2017))])
+         .report("r1", 2017, {"active.total": 2, "active.category.组织机构": 2}))
+    wh.load_run(con, r.batch)
+    assert recon(con, scope="组织机构")["posted"] == 2
+    assert recon(con)["posted"] == 2

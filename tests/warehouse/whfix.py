@@ -138,7 +138,6 @@ _SNAPSHOT = {
     "categories": "*",
     "listings": "*",
     "items": "*",
-    "item_categories": "*",
     "item_details": "*",
     "item_events": "*",
     "reports": "*",

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from datetime import date, datetime
+import os
+import sys
+import time
+from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import duckdb
 import pyarrow as pa
@@ -13,6 +17,8 @@ import pyarrow as pa
 from disclosure_etl.models import RUN_BATCH_COLUMNS, RunBatch
 from disclosure_etl.warehouse.db import one
 
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+_PROFILE = bool(os.environ.get("DISCLOSURE_WH_PROFILE"))  # per-statement load timings
 _TS = pa.timestamp("us")
 _TSZ = pa.timestamp("us", tz="UTC")
 _S = pa.string()
@@ -88,9 +94,17 @@ def _coerce(v: Any, t: pa.DataType) -> Any:
     if isinstance(v, str) and (pa.types.is_timestamp(t) or pa.types.is_date(t)):
         if pa.types.is_date(t):
             return date.fromisoformat(v[:10])
-        return datetime.fromisoformat(v.replace("Z", "+00:00"))
+        v = datetime.fromisoformat(v.replace("Z", "+00:00"))
+    if pa.types.is_timestamp(t) and isinstance(v, datetime):
+        if t.tz is None and v.tzinfo is not None:  # publication times: Shanghai wall-clock
+            return v.astimezone(SHANGHAI).replace(tzinfo=None)
+        if t.tz is not None and v.tzinfo is None:  # observation times: naive means UTC
+            return v.replace(tzinfo=UTC)
+        return v
     if pa.types.is_date(t) and isinstance(v, datetime):
         return v.date()
+    if pa.types.is_list(t) and isinstance(v, tuple):
+        return list(v)
     if pa.types.is_string(t) and not isinstance(v, str):
         return _json_text(v)
     if pa.types.is_list(t) and isinstance(v, str):
@@ -165,16 +179,18 @@ _LOAD_SQL: tuple[str, ...] = (
        FROM stg_fetches""",
     """INSERT INTO core.run_errors
        SELECT $run_id, stage, agency_id, url, message FROM stg_run_errors""",
-    # one row per (agency, item) seen this run: the lowest category id's row stands for it
+    # one row per (agency, item) seen this run: the lowest category id's row (latest seen)
+    # stands for it; ``categories`` lists every category it was listed under
     """CREATE OR REPLACE TEMP TABLE run_items AS
-       SELECT * EXCLUDE (rn, first_seen, last_seen),
-              first_seen AS seen_first, last_seen AS seen_last
-       FROM (SELECT *, row_number() OVER (PARTITION BY agency_id, item_id
-                                           ORDER BY category_id, seen_at DESC) AS rn,
-                    min(seen_at) OVER (PARTITION BY agency_id, item_id) AS first_seen,
-                    max(seen_at) OVER (PARTITION BY agency_id, item_id) AS last_seen
-             FROM stg_list_rows)
-       WHERE rn = 1""",
+       SELECT agency_id, item_id, min(seen_at) AS seen_first, max(seen_at) AS seen_last,
+              list(DISTINCT category_id ORDER BY category_id) AS categories,
+              unnest(arg_min(
+                  struct_pack(category_id, category_name, title, item_type, url, post_url,
+                              published_at, written_date, document_number, identifier,
+                              publisher, is_abolished, attachments, row_hash),
+                  struct_pack(category_id, s := -epoch_us(seen_at), row_hash)))
+       FROM stg_list_rows
+       GROUP BY agency_id, item_id""",
     # events: new / changed / returned from what was listed ...
     """CREATE OR REPLACE TEMP TABLE run_events AS
        SELECT CASE WHEN i.item_id IS NULL THEN 'new'
@@ -192,27 +208,27 @@ _LOAD_SQL: tuple[str, ...] = (
        SELECT 'withdrawn', i.agency_id, i.item_id,
               COALESCE((SELECT max(finished_at) FROM stg_runs), now()),
               i.category_id, i.title, NULL, i.row_hash, NULL
-       FROM core.items i
-       WHERE i.withdrawn_at IS NULL
-         AND i.agency_id IN (SELECT DISTINCT agency_id FROM stg_listings)
-         AND NOT EXISTS (SELECT 1 FROM run_items s
-                         WHERE s.agency_id = i.agency_id AND s.item_id = i.item_id)
-         AND EXISTS (
-             SELECT 1 FROM core.item_categories c
-             JOIN stg_listings l ON l.agency_id = c.agency_id AND l.category_id = c.category_id
-             WHERE c.agency_id = i.agency_id AND c.item_id = i.item_id
-               AND l.status = 'complete'
-               AND (COALESCE(i.published_at >= l.oldest_published_at, FALSE)
+       FROM (SELECT DISTINCT m.agency_id, m.item_id
+             FROM (SELECT agency_id, item_id, published_at, category_id AS cat
+                   FROM core.items
+                   WHERE withdrawn_at IS NULL AND len(COALESCE(categories, [])) <= 1
+                   UNION ALL
+                   SELECT agency_id, item_id, published_at, unnest(categories)
+                   FROM core.items
+                   WHERE withdrawn_at IS NULL AND len(categories) > 1) m
+             JOIN stg_listings l ON l.agency_id = m.agency_id AND l.category_id = m.cat
+             WHERE l.status = 'complete'
+               AND (COALESCE(m.published_at >= l.oldest_published_at, FALSE)
                     OR (l.mode = 'full'
-                        AND NOT COALESCE(l.api_total < l.post_count, FALSE))))""",
+                        AND NOT COALESCE(l.api_total < l.post_count, FALSE)))) w
+       JOIN core.items i ON i.agency_id = w.agency_id AND i.item_id = w.item_id
+       ANTI JOIN run_items s ON s.agency_id = w.agency_id AND s.item_id = w.item_id""",
     """INSERT INTO core.item_events
        SELECT $run_id, agency_id, item_id, event, event_at, category_id, old_title,
               new_title, old_row_hash, new_row_hash
        FROM run_events""",
-    """MERGE INTO core.items t
-       USING run_items s
-       ON t.agency_id = s.agency_id AND t.item_id = s.item_id
-       WHEN MATCHED THEN UPDATE SET
+    # items: update the ones seen again, insert the new ones
+    """UPDATE core.items t SET
            category_id = s.category_id, category_name = s.category_name, title = s.title,
            item_type = s.item_type, url = s.url, post_url = s.post_url,
            published_at = s.published_at, written_date = s.written_date,
@@ -221,24 +237,20 @@ _LOAD_SQL: tuple[str, ...] = (
            attachments = s.attachments, row_hash = s.row_hash,
            first_seen_at = least(t.first_seen_at, s.seen_first),
            last_seen_at = greatest(t.last_seen_at, s.seen_last),
-           withdrawn_at = NULL, last_run_id = $run_id
-       WHEN NOT MATCHED THEN INSERT VALUES
-           (s.agency_id, s.item_id, s.category_id, s.category_name, s.title, s.item_type,
-            s.url, s.post_url, s.published_at, s.written_date, s.document_number,
-            s.identifier, s.publisher, s.is_abolished, s.attachments, s.row_hash,
-            s.seen_first, s.seen_last, NULL, $run_id, $run_id)""",
+           withdrawn_at = NULL, last_run_id = $run_id, categories = s.categories
+       FROM run_items s
+       WHERE t.agency_id = s.agency_id AND t.item_id = s.item_id""",
+    """INSERT INTO core.items
+       SELECT s.agency_id, s.item_id, s.category_id, s.category_name, s.title, s.item_type,
+              s.url, s.post_url, s.published_at, s.written_date, s.document_number,
+              s.identifier, s.publisher, s.is_abolished, s.attachments, s.row_hash,
+              s.seen_first, s.seen_last, NULL, $run_id, $run_id, s.categories
+       FROM run_items s
+       SEMI JOIN run_events e ON e.event = 'new' AND e.agency_id = s.agency_id
+                              AND e.item_id = s.item_id""",
     """UPDATE core.items t SET withdrawn_at = e.event_at
        FROM run_events e
        WHERE e.event = 'withdrawn' AND t.agency_id = e.agency_id AND t.item_id = e.item_id""",
-    """MERGE INTO core.item_categories t
-       USING (SELECT agency_id, item_id, category_id, arg_max(category_name, seen_at) AS name,
-                     min(seen_at) AS seen_first, max(seen_at) AS seen_last
-              FROM stg_list_rows GROUP BY ALL) s
-       ON t.agency_id = s.agency_id AND t.item_id = s.item_id AND t.category_id = s.category_id
-       WHEN MATCHED THEN UPDATE SET
-           category_name = s.name, last_seen_at = greatest(t.last_seen_at, s.seen_last)
-       WHEN NOT MATCHED THEN INSERT VALUES
-           (s.agency_id, s.item_id, s.category_id, s.name, s.seen_first, s.seen_last)""",
     """MERGE INTO core.item_details t
        USING (SELECT DISTINCT ON (agency_id, item_id) * FROM stg_item_details
               WHERE item_id IS NOT NULL ORDER BY agency_id, item_id, content_url) s
@@ -276,6 +288,8 @@ def load_run(con: duckdb.DuckDBPyConnection, batch: RunBatch) -> dict[str, Any]:
     staged = [f"stg_{name}" for name in RUN_BATCH_COLUMNS]
     for name in RUN_BATCH_COLUMNS:
         con.register(f"stg_{name}", to_arrow(name, batch.tables.get(name, [])))
+    # rows carry no meaningful order; letting DuckDB write them in parallel order is faster
+    con.execute("SET preserve_insertion_order = false")
     try:
         con.execute("BEGIN TRANSACTION")
         try:
@@ -283,7 +297,11 @@ def load_run(con: duckdb.DuckDBPyConnection, batch: RunBatch) -> dict[str, Any]:
                 con.execute("ROLLBACK")
                 return {"run_id": run_id, "skipped": True}
             for sql in _LOAD_SQL:
+                t = time.perf_counter()
                 con.execute(sql, {"run_id": run_id} if "$run_id" in sql else None)
+                if _PROFILE:
+                    print(f"  load {time.perf_counter() - t:7.2f} s  {sql.split()[0]} "
+                          f"{' '.join(sql.split()[1:5])}", file=sys.stderr)
             row = one(
                 con,
                 """SELECT count(*) FILTER (WHERE event = 'new'),
@@ -321,7 +339,6 @@ DERIVED_TABLES = (
     "categories",
     "listings",
     "items",
-    "item_categories",
     "item_details",
     "item_events",
     "reports",

@@ -53,13 +53,14 @@ def publish(working: Path, published: Path, keep: int) -> Path:
     finally:
         tmp.unlink(missing_ok=True)
     _fsync_dir(published.parent)
-    prune_snapshots(published.parent, keep)
+    prune_snapshots(published, keep)
     return published
 
 
-def prune_snapshots(directory: Path, keep: int) -> list[Path]:
-    """Delete all but the newest ``keep`` snapshots; return the deleted paths."""
-    snaps = sorted(directory.glob(f"{SNAPSHOT_PREFIX}*.duckdb"))
+def prune_snapshots(published: Path, keep: int) -> list[Path]:
+    """Delete all but the newest ``keep`` snapshots beside ``published``; return them."""
+    snaps = sorted(p for p in published.parent.glob(f"{SNAPSHOT_PREFIX}*.duckdb")
+                   if p.name != published.name)
     old = snaps[: max(len(snaps) - max(keep, 0), 0)]
     for p in old:
         p.unlink(missing_ok=True)
