@@ -206,6 +206,11 @@ CREATE OR REPLACE MACRO core.report_deadline(agency_name, y) AS
          THEN make_date(CAST(y AS BIGINT) + 1, 3, 31)
          ELSE make_date(CAST(y AS BIGINT) + 1, 1, 31) END;
 
+-- views of earlier versions, now temp tables of sql/check_setup.sql
+DROP VIEW IF EXISTS core.t3;
+DROP VIEW IF EXISTS core.t4;
+DROP VIEW IF EXISTS core.primary_reports;
+
 -- One row per (report, metric): duplicates (text and table) folded, blank kept as NULL.
 CREATE OR REPLACE VIEW core.figure_values AS
 SELECT f.report_id, r.agency_id, r.report_year, f.metric,
@@ -213,33 +218,6 @@ SELECT f.report_id, r.agency_id, r.report_year, f.metric,
        bool_and(f.value IS NULL) AS is_blank
 FROM core.report_figures f JOIN core.reports r USING (report_id)
 GROUP BY ALL;
-
--- Table 三 cells as (report_id, row_key, col_key, v)
-CREATE OR REPLACE VIEW core.t3 AS
-SELECT report_id, agency_id, report_year,
-       split_part(metric, '.', 2) AS row_key, split_part(metric, '.', 3) AS col_key, value AS v
-FROM core.figure_values
-WHERE metric LIKE 't3.%' AND metric NOT LIKE '%.pct';
-
--- Table 四 cells as (report_id, grp, res, v)
-CREATE OR REPLACE VIEW core.t4 AS
-SELECT report_id, agency_id, report_year,
-       split_part(metric, '.', 2) AS grp, split_part(metric, '.', 3) AS res, value AS v
-FROM core.figure_values
-WHERE metric LIKE 't4.%' AND metric NOT LIKE '%.pct';
-
--- One report per agency and year for cross-report checks: one with figures, parsed, latest.
-CREATE OR REPLACE VIEW core.primary_reports AS
-SELECT * EXCLUDE (rn, n_figures) FROM (
-    SELECT r.*, COALESCE(f.n, 0) AS n_figures,
-           row_number() OVER (PARTITION BY r.agency_id, r.report_year
-                              ORDER BY (COALESCE(f.n, 0) > 0) DESC, (r.parse_status = 'parsed') DESC,
-                                       r.published_at DESC NULLS LAST, r.report_id) AS rn
-    FROM core.reports r
-    LEFT JOIN (SELECT report_id, count(*) AS n FROM core.report_figures GROUP BY report_id) f
-      USING (report_id)
-    WHERE r.agency_id IS NOT NULL AND r.report_year IS NOT NULL)
-WHERE rn = 1;
 
 -- A number for messages: 12 rather than 12.0.
 CREATE OR REPLACE MACRO core.fmt(x) AS

@@ -6,7 +6,7 @@
 WITH m AS (
     SELECT report_id, agency_id, report_year, sum(COALESCE(value, 0)) AS parts,
            list(json_object('metric', metric, 'value', value) ORDER BY metric) AS modes
-    FROM core.figure_values
+    FROM check_figures
     WHERE metric LIKE 'application.mode.%' AND metric NOT LIKE '%.pct'
     GROUP BY ALL
 )
@@ -19,4 +19,4 @@ SELECT m.agency_id, m.report_year, m.parts AS observed, r.value AS expected,
             ELSE 'sum_mismatch: applications by channel add up to ' || core.fmt(m.parts) || ', applications received are ' || core.fmt(r.value) || '.'
        END AS message,
        to_json({'report_id': m.report_id, 'modes': m.modes}) AS sample
-FROM m LEFT JOIN core.figure_values r ON r.report_id = m.report_id AND r.metric = 'application.received'
+FROM m LEFT JOIN check_figures r ON r.report_id = m.report_id AND r.metric = 'application.received'

@@ -10,7 +10,7 @@ WITH v AS (
            COALESCE(max(f.value) FILTER (WHERE f.metric = 't3.carried_forward.total'),
                     max(f.value) FILTER (WHERE f.metric = 'application.carried_forward')) AS carried_forward,
            count(*) FILTER (WHERE f.metric IN ('t3.carried_over.total', 'application.carried_over')) AS states_over
-    FROM core.primary_reports p LEFT JOIN core.figure_values f USING (report_id)
+    FROM check_primary_reports p LEFT JOIN check_figures f USING (report_id)
     GROUP BY ALL
 )
 SELECT cur.agency_id, cur.report_year,

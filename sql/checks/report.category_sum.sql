@@ -6,7 +6,7 @@
 WITH c AS (
     SELECT report_id, agency_id, report_year, sum(COALESCE(value, 0)) AS parts,
            list(json_object('metric', metric, 'value', value) ORDER BY metric) AS cats
-    FROM core.figure_values
+    FROM check_figures
     WHERE metric LIKE 'active.category.%' AND metric NOT LIKE '%.pct'
     GROUP BY ALL
 )
@@ -19,4 +19,4 @@ SELECT c.agency_id, c.report_year, c.parts AS observed, t.value AS expected,
             ELSE 'sum_mismatch: the categories add up to ' || core.fmt(c.parts) || ', the stated total is ' || core.fmt(t.value) || '.'
        END AS message,
        to_json({'report_id': c.report_id, 'categories': c.cats}) AS sample
-FROM c LEFT JOIN core.figure_values t ON t.report_id = c.report_id AND t.metric = 'active.total'
+FROM c LEFT JOIN check_figures t ON t.report_id = c.report_id AND t.metric = 'active.total'

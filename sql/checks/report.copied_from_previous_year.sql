@@ -7,7 +7,7 @@ WITH v AS (
     SELECT p.report_id, p.agency_id, p.report_year, p.sha256, p.url,
            string_agg(f.metric || '=' || COALESCE(CAST(f.value AS VARCHAR), '-'), ';' ORDER BY f.metric) AS vec,
            count(f.metric) AS n, bool_or(COALESCE(f.value, 0) <> 0) AS nonzero
-    FROM core.primary_reports p LEFT JOIN core.figure_values f USING (report_id)
+    FROM check_primary_reports p LEFT JOIN check_figures f USING (report_id)
     GROUP BY ALL
 ), k AS (
     SELECT cur.*, prev.report_id AS prev_id, prev.url AS prev_url,

@@ -10,11 +10,11 @@ WITH pct AS (
                 WHEN p.metric LIKE 'application.outcome.%' THEN COALESCE(prc.value, rcv.value)
                 WHEN p.metric LIKE 'active.category.%' OR p.metric LIKE 'active.channel.%' THEN tot.value
            END AS base
-    FROM core.figure_values p
-    JOIN core.figure_values c ON c.report_id = p.report_id AND c.metric = substr(p.metric, 1, length(p.metric) - 4)
-    LEFT JOIN core.figure_values rcv ON rcv.report_id = p.report_id AND rcv.metric = 'application.received'
-    LEFT JOIN core.figure_values prc ON prc.report_id = p.report_id AND prc.metric = 'application.processed'
-    LEFT JOIN core.figure_values tot ON tot.report_id = p.report_id AND tot.metric = 'active.total'
+    FROM check_figures p
+    JOIN check_figures c ON c.report_id = p.report_id AND c.metric = substr(p.metric, 1, length(p.metric) - 4)
+    LEFT JOIN check_figures rcv ON rcv.report_id = p.report_id AND rcv.metric = 'application.received'
+    LEFT JOIN check_figures prc ON prc.report_id = p.report_id AND prc.metric = 'application.processed'
+    LEFT JOIN check_figures tot ON tot.report_id = p.report_id AND tot.metric = 'active.total'
     WHERE p.metric LIKE '%.pct' AND p.value IS NOT NULL AND c.value IS NOT NULL
 ), k AS (
     SELECT *, round(100.0 * cnt / base, 2) AS computed,

@@ -11,7 +11,7 @@ WITH w AS (
            sum(COALESCE(v, 0)) FILTER (WHERE row_key = 'carried_forward') AS d,
            bool_or(v IS NULL) FILTER (WHERE row_key IN ('new_received', 'carried_over',
                                                         'total_processed', 'carried_forward')) AS has_blank
-    FROM core.t3
+    FROM check_t3
     GROUP BY ALL
 ), k AS (
     SELECT *, COALESCE(a, 0) + COALESCE(b, 0) AS lhs, COALESCE(c, 0) + COALESCE(d, 0) AS rhs,

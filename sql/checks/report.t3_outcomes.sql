@@ -9,7 +9,7 @@ WITH w AS (
                '(granted|partial|denied_[0-9]+|unable_[0-9]+|notproc_[0-9]+|other|other_[0-9]+)')) AS parts,
            count(*) FILTER (WHERE row_key = 'total_processed') AS has_total,
            max(v) FILTER (WHERE row_key = 'total_processed') AS total
-    FROM core.t3
+    FROM check_t3
     GROUP BY ALL
 ), k AS (
     SELECT *, COALESCE(parts, 0) AS p,

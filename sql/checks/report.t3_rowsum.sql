@@ -8,7 +8,7 @@ WITH w AS (
            sum(COALESCE(v, 0)) FILTER (WHERE col_key <> 'total') AS parts,
            count(*) FILTER (WHERE col_key = 'total') AS has_total,
            max(v) FILTER (WHERE col_key = 'total') AS total
-    FROM core.t3
+    FROM check_t3
     GROUP BY ALL
 ), k AS (
     SELECT *, COALESCE(parts, 0) AS p,

@@ -8,7 +8,7 @@ WITH w AS (
            sum(COALESCE(v, 0)) FILTER (WHERE res IN ('upheld', 'corrected', 'other', 'pending')) AS parts,
            count(*) FILTER (WHERE res = 'total') AS has_total,
            max(v) FILTER (WHERE res = 'total') AS total
-    FROM core.t4
+    FROM check_t4
     GROUP BY ALL
 ), k AS (
     SELECT *, COALESCE(parts, 0) AS p,

@@ -2,14 +2,14 @@
 
 A check file starts with header lines ``-- id:``, ``-- dimension:``, ``-- severity:``,
 ``-- tolerance:``, ``-- description:`` and holds one query returning one row per scope:
-``agency_id, report_year, observed, expected, ok, message, sample``. The query may read
-the temp table ``check_params(run_id, today, ref_ts)`` bound by :func:`run_checks`.
+``agency_id, report_year, observed, expected, ok, message, sample``. Besides the ``core``
+tables, a query may read the temp tables :func:`run_checks` binds: ``check_params(run_id,
+today, ref_ts)`` and those of ``sql/check_setup.sql`` (``check_figures``, ``check_t3``,
+``check_t4``, ``check_primary_reports``).
 """
 
 from __future__ import annotations
 
-import contextlib
-import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 
-from disclosure_etl.warehouse.db import one, sql_dir
+from disclosure_etl.warehouse.db import one, read_sql, sql_dir
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 DIMENSIONS = ("reconciliation", "validity", "completeness", "freshness", "uniqueness")
@@ -83,8 +83,10 @@ def _reference_time(today: date, now: datetime | None) -> datetime:
     return datetime.combine(today + timedelta(days=1), time(0), SHANGHAI) - timedelta(seconds=1)
 
 
+_TEMP_TABLES = ("check_buffer", "check_figures", "check_t3", "check_t4", "check_primary_reports")
+
 _INSERT = """
-INSERT INTO core.check_results
+INSERT INTO check_buffer
 SELECT $run_id, $check_id, $dimension, $severity,
        CASE WHEN q.ok THEN 'pass' WHEN $severity = 'error' THEN 'fail' ELSE 'warn' END,
        CAST(q.agency_id AS VARCHAR), CAST(q.report_year AS INTEGER),
@@ -108,6 +110,10 @@ def run_checks(
     where ``failed`` lists the failing error-severity findings and ``errors`` the checks
     that could not run. ``now`` (default: the current time, or the end of ``today`` in
     Asia/Shanghai when ``today`` is another day) is the reference for freshness.
+
+    Each check writes to an in-memory buffer (a check whose SQL raises leaves one
+    ``error`` row and the others still run); the run's rows are then replaced in one
+    transaction.
     """
     checked_at = datetime.now(UTC)
     con.execute(
@@ -115,7 +121,10 @@ def run_checks(
         "SELECT ?::VARCHAR AS run_id, ?::DATE AS today, ?::TIMESTAMPTZ AS ref_ts",
         [run_id, today, _reference_time(today, now)],
     )
-    con.execute("DELETE FROM core.check_results WHERE run_id = ?", [run_id])
+    con.execute(read_sql("check_setup.sql"))
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE check_buffer AS SELECT * FROM core.check_results LIMIT 0"
+    )
     for check in list_checks():
         params = {
             "run_id": run_id,
@@ -125,31 +134,32 @@ def run_checks(
             "description": check.description,
             "checked_at": checked_at,
         }
-        con.execute("BEGIN TRANSACTION")
+        row: list[Any] = [run_id, check.id, check.dimension, check.severity]
         try:
             con.execute(_INSERT.format(sql=check.sql), params)
-            n = one(
-                con,
-                "SELECT count(*) FROM core.check_results WHERE run_id = ? AND check_id = ?",
-                [run_id, check.id],
-            )
+            n = one(con, "SELECT count(*) FROM check_buffer WHERE check_id = ?", [check.id])
             if n[0] == 0:
-                con.execute(
-                    "INSERT INTO core.check_results VALUES (?, ?, ?, ?, 'pass', NULL, NULL, "
-                    "NULL, NULL, ?, NULL, ?)",
-                    [run_id, check.id, check.dimension, check.severity,
-                     f"Nothing to check: {check.description[0].lower()}{check.description[1:]}",
-                     checked_at],
-                )
-            con.execute("COMMIT")
+                what = f"{check.description[0].lower()}{check.description[1:]}"
+                row += ["pass", f"Nothing to check: {what}"]
+            else:
+                continue
         except duckdb.Error as e:
-            con.execute("ROLLBACK")
-            message = f"The check could not run: {str(e).splitlines()[0]}"
-            con.execute(
-                "INSERT INTO core.check_results VALUES (?, ?, ?, ?, 'error', NULL, NULL, NULL, "
-                "NULL, ?, NULL, ?)",
-                [run_id, check.id, check.dimension, check.severity, message, checked_at],
-            )
+            row += ["error", f"The check could not run: {str(e).splitlines()[0]}"]
+        con.execute(
+            "INSERT INTO check_buffer VALUES (?, ?, ?, ?, ?, NULL, NULL, NULL, NULL, ?, NULL, ?)",
+            [*row, checked_at],
+        )
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute("DELETE FROM core.check_results WHERE run_id = ?", [run_id])
+        con.execute("INSERT INTO core.check_results SELECT * FROM check_buffer")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        for t in _TEMP_TABLES:
+            con.execute(f"DROP TABLE IF EXISTS {t}")
     return summarize(con, run_id)
 
 
@@ -168,11 +178,7 @@ def summarize(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, Any]:
         "AND status IN ('fail', 'error') ORDER BY check_id, agency_id, report_year",
         [run_id],
     ).fetchall()
-    findings = [dict(zip(cols, r, strict=True)) for r in rows]
-    for f in findings:
-        if isinstance(f["sample"], str):
-            with contextlib.suppress(ValueError):
-                f["sample"] = json.loads(f["sample"])
+    findings = [dict(zip(cols, r, strict=True)) for r in rows]  # sample: JSON text
     out["failed"] = [f for f in findings if f["status"] == "fail"]
     out["errors"] = [f for f in findings if f["status"] == "error"]
     return out
