@@ -39,8 +39,8 @@ from airflow.sdk.exceptions import AirflowFailException
 from disclosure_etl import config as _config
 from disclosure_etl.airflow_env import (
     ASSET_CRAWLED,
-    CRAWL_SCHEDULE,
     TIMEZONE,
+    crawl_schedule,
     group_sites_by_host,
     host_task_suffix,
     site_hosts,
@@ -63,7 +63,7 @@ def _host_pool(host: str) -> str:
 
 @dag(
     dag_id="disclosure_crawl",
-    schedule=CRAWL_SCHEDULE,
+    schedule=crawl_schedule(),  # 02:00 Asia/Shanghai unless DISCLOSURE_CRAWL_SCHEDULE
     start_date=pendulum.datetime(2026, 1, 1, tz=TIMEZONE),
     catchup=False,
     max_active_runs=1,
@@ -102,7 +102,6 @@ def disclosure_crawl() -> None:
     @task(
         map_index_template="{{ site_label }}",
         execution_timeout=timedelta(hours=3),
-        retry_delay=timedelta(minutes=2),
     )
     def crawl_site(crawl_run: str, site: dict[str, Any]) -> dict[str, Any]:
         """Harvest one sub-site: listings, new/changed content pages, attachments."""

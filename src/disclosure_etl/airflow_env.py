@@ -45,12 +45,21 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def task_defaults(
-    *, retries: int = 2, retry_delay_s: float = 60.0, max_retry_delay_s: float = 900.0
+    *,
+    retries: int | None = None,
+    retry_delay_s: float | None = None,
+    max_retry_delay_s: float = 900.0,
 ) -> dict[str, Any]:
     """``default_args`` for every disclosure DAG: retries with exponential backoff.
 
-    Each task sets its own ``execution_timeout``; this is only the fallback.
+    ``DISCLOSURE_TASK_RETRIES`` (default 2) and ``DISCLOSURE_RETRY_DELAY_S`` (default 60) set
+    the retry policy of a deployment (tests use 0). Each task sets its own
+    ``execution_timeout``; the one here is only the fallback.
     """
+    if retries is None:
+        retries = int(os.environ.get("DISCLOSURE_TASK_RETRIES", "2"))
+    if retry_delay_s is None:
+        retry_delay_s = float(os.environ.get("DISCLOSURE_RETRY_DELAY_S", "60"))
     return {
         "owner": "disclosure-etl",
         "retries": retries,
@@ -59,6 +68,16 @@ def task_defaults(
         "max_retry_delay": timedelta(seconds=max_retry_delay_s),
         "execution_timeout": timedelta(hours=1),
     }
+
+
+def crawl_schedule() -> str | None:
+    """The crawl DAG's cron (Asia/Shanghai): ``$DISCLOSURE_CRAWL_SCHEDULE``, else 02:00 nightly.
+
+    ``none`` makes the crawl manual-only (triggered from the UI or REST API). Note that an
+    unpaused cron DAG with ``catchup=False`` runs its latest missed slot right away.
+    """
+    value = os.environ.get("DISCLOSURE_CRAWL_SCHEDULE", CRAWL_SCHEDULE).strip()
+    return None if value.lower() in ("", "none") else value
 
 
 def url_host(url: str) -> str:

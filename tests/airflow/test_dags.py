@@ -78,6 +78,9 @@ def test_dags_are_declared_for_operators(dagbag: dict) -> None:
                 assert retries >= 1 and d["backoff"][task_id] > 1, f"{dag_id}.{task_id} no backoff"
     crawl = dagbag["dags"]["disclosure_crawl"]
     assert crawl["max_active_runs"] == 1
+    assert crawl["schedule"] == "CronTriggerTimetable"  # 02:00 Asia/Shanghai, no data intervals
+    for dag_id in ("disclosure_reports", "disclosure_checks"):
+        assert dagbag["dags"][dag_id]["schedule"] == "AssetTriggeredTimetable"
     assert {
         "start_run",
         "discover",
