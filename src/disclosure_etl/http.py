@@ -293,7 +293,8 @@ class PoliteClient:
                                error=att.error, attempts=attempts)
         if att.status is None:
             return FetchResult(url, final, None, "network_error", error=att.error, attempts=attempts)
-        sha = self.archive.put(att.body) if att.body is not None else None
+        keep = att.body is not None and att.status != 304
+        sha = self.archive.put(att.body) if keep and att.body is not None else None
         res = FetchResult(url, final, att.status, "ok", body=att.body, sha256=sha,
                           headers=att.headers, error=att.error, attempts=attempts)
         status = att.status
