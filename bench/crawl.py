@@ -45,11 +45,7 @@ ROWS_PER_SCALE = 3_300  # build_world(30) holds about 99,300 rows
 def _serve(scale: int, conn: Any) -> None:
     """Child process: build the world, serve it, report the base URL, wait to be stopped."""
     from disclosure_etl.replica import ReplicaServer, build_world
-    from disclosure_etl.replica import server as replica_server
 
-    # the replica writes headers and body in two sends; without this every small
-    # keep-alive response waits for the 40 ms delayed ACK (timing only, not content)
-    replica_server._Handler.disable_nagle_algorithm = True
     t0 = time.perf_counter()
     world = build_world(scale)
     rows = sum(world.counts().values())

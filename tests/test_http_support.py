@@ -1,10 +1,4 @@
-"""Shared helpers of the HTTP and crawl tests (no tests here).
-
-``fast_replica`` starts the real replica server. It turns off Nagle's algorithm on the
-replica's handler: the replica writes headers and body in two sends, which on a keep-alive
-connection stalls every small response for the 40 ms delayed-ACK timeout. That changes
-timing only, never what the replica answers.
-"""
+"""Shared helpers of the HTTP and crawl tests (no tests here)."""
 
 from __future__ import annotations
 
@@ -18,7 +12,6 @@ from disclosure_etl.archive import Archive
 from disclosure_etl.config import HttpConfig
 from disclosure_etl.http import PoliteClient
 from disclosure_etl.replica import ReplicaServer
-from disclosure_etl.replica import server as replica_server
 
 FAST_HTTP = HttpConfig(
     min_interval_s=0.0,
@@ -31,7 +24,7 @@ FAST_HTTP = HttpConfig(
 
 @contextmanager
 def fast_replica(scenario: str = "default", **kwargs: Any) -> Iterator[ReplicaServer]:
-    replica_server._Handler.disable_nagle_algorithm = True
+    """The real replica server on 127.0.0.1 (a fresh one, not the shared conftest fixture)."""
     with ReplicaServer(scenario=scenario, **kwargs) as srv:
         yield srv
 

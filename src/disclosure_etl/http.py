@@ -12,6 +12,11 @@ archive (the body is stored before it is returned) and a fetch-log line for ever
 Outcomes (``FetchResult.outcome`` and the fetch log): ``ok``, ``not_modified``,
 ``not_found``, ``http_error``, ``network_error``, ``blocked``, ``offsite``, ``too_large``,
 ``robots_disallowed``.
+
+One ``get`` writes one fetch-log line, whatever happened; its retries are counted in
+``attempts`` (``requests_sent`` counts requests on the wire). ``Retry-After`` is honoured up
+to ``backoff_max_s``. Validators (ETag / Last-Modified) of 2xx answers to ``conditional``
+gets are kept in ``archive/http_cache/<unit>.json``; a 304 re-uses the archived body.
 """
 
 from __future__ import annotations
