@@ -174,7 +174,8 @@ SELECT agency_id, report_year, scope, reported, posted,
             ELSE 'mismatch' END AS status,
        concat_ws('; ',
            not_comparable_why,
-           CASE WHEN posted IS NOT NULL THEN n_url || ' of ' || posted || ' posted are url rows' END,
+           CASE WHEN posted IS NOT NULL THEN n_url || ' of ' || posted || ' posted are url rows'
+                ELSE 'nothing posted was counted' END,
            CASE WHEN reported IS NOT NULL THEN 'reported figure (' || source_metric || ') is '
                 || CASE WHEN approx THEN 'approximate' ELSE 'exact' END END) AS note,
        now() AS refreshed_at

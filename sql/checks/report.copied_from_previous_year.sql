@@ -5,7 +5,7 @@
 -- description: A report is not a copy of the same agency's previous-year report (same document, or every figure identical).
 WITH v AS (
     SELECT p.report_id, p.agency_id, p.report_year, p.sha256, p.url,
-           string_agg(f.metric || '=' || COALESCE(CAST(f.value AS VARCHAR), '-'), ';' ORDER BY f.metric) AS vec,
+           bit_xor(hash(f.metric, f.value)) AS vec,  -- order-free fingerprint of every figure
            count(f.metric) AS n, bool_or(COALESCE(f.value, 0) <> 0) AS nonzero
     FROM check_primary_reports p LEFT JOIN check_figures f USING (report_id)
     GROUP BY ALL

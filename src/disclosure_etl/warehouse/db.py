@@ -16,11 +16,14 @@ READ_RETRY_S = 10.0
 
 
 def sql_dir() -> Path:
-    """The ``sql/`` directory: ``$DISCLOSURE_SQL_DIR``, else ``<repo>/sql``."""
+    """The ``sql/`` directory: ``$DISCLOSURE_SQL_DIR``, else ``<repo>/sql`` (src layout),
+    else ``disclosure_etl/sql`` (a copy shipped as package data)."""
     env = os.environ.get("DISCLOSURE_SQL_DIR")
     if env:
         return Path(env)
-    return Path(__file__).resolve().parents[3] / "sql"
+    repo = Path(__file__).resolve().parents[3] / "sql"
+    packaged = Path(__file__).resolve().parents[1] / "sql"
+    return repo if repo.is_dir() or not packaged.is_dir() else packaged
 
 
 def read_sql(name: str) -> str:
