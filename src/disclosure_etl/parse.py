@@ -131,6 +131,7 @@ def _site_rows(
     for lst in outcome.get("listings", []):
         cat_id = lst["category_id"]
         seen: set[int] = set()
+        last_read: ListRow | None = None  # the last row in page order
         for sha in lst.get("page_sha256s", []):
             try:
                 page = parse_list_page(archive.get(sha), cat_id)
@@ -144,19 +145,25 @@ def _site_rows(
                 )
                 continue
             for row in page.rows:
+                last_read = row
                 if row.item_id in seen:
                     continue
                 seen.add(row.item_id)
                 rows_by_item.setdefault(row.item_id, row)
                 batch.add("list_rows", run_id=run_id, agency_id=agency_id, seen_at=seen_at,
                           **_row_columns(row))  # fmt: skip
-        # an incremental listing that stopped at known rows covers the pages it read
+        # An incremental listing that stopped at known rows covers the pages it read: every
+        # row newer than the last row read (in page order: pinned old rows sit on top of
+        # page 1, so the oldest row read is not the bound) should have been listed.
         status = {"complete": "complete", "partial": "complete"}.get(lst.get("status"), "error")
+        covered_from = lst.get("oldest_published_at")
+        if lst.get("status") == "partial":
+            covered_from = last_read.published_at if last_read else None
         batch.add("listings", run_id=run_id, agency_id=agency_id, category_id=cat_id,
                   category_name=lst.get("category_name"), mode=lst.get("mode"), status=status,
                   pages_read=lst.get("pages_read"), rows_seen=lst.get("rows_seen"),
                   api_total=lst.get("api_total"), post_count=lst.get("post_count"),
-                  oldest_published_at=lst.get("oldest_published_at"),
+                  oldest_published_at=covered_from,
                   error=lst.get("error") or lst.get("note"))  # fmt: skip
 
     attachments: dict[int, list[dict[str, Any]]] = {}
