@@ -21,7 +21,11 @@ always succeeds).
 The world (:func:`build_world`, :class:`World`): ``agencies``, ``items(scenario)``,
 ``listing(prefix, cat, scenario)``, ``expected_posted(prefix, year, scenario)``,
 ``expected_posted_by_category``, ``reports`` (claims, planted figures, every path a report is
-served at), ``portal_column(col)``, ``attachments``, ``changes("day2")``, ``notes``.
+served at), ``portal_column(col)``, ``attachments``, ``changes("day2")``, ``notes``,
+``planted_findings`` ((check_id, prefix, report_year) of every non-pass finding an honest run
+produces on ``default``). Every agency publishes one annual report per year from its first
+item's year through 2025 (filler reports claim exactly what was posted); the few planted
+defects are listed in ``notes``.
 
 Admin endpoints (not logged): ``GET /__replica__/log``, ``GET /__replica__/state``,
 ``POST /__replica__/clear``, ``POST /__replica__/scenario/<name>``,

@@ -4,7 +4,8 @@ Word-pasted tables), a PDF (reportlab, STSong-Light) and a DOCX (python-docx).
 Every report here is INVENTED test material, except the 鹤龙 2017 text, which is the
 project's seed report shipped in ``replica/data/``. Numbers are chosen so that the
 identities of report_formats.md §3 hold, except where a report is deliberately broken
-(景泰 2021, table 三, 法律服务机构 column: only the T3 balance fails).
+(景泰 2021, table 三, 法律服务机构 column: only the T3 balance fails; the other planted
+defects are in ``fixtures.PLANTED_FINDINGS``).
 """
 
 from __future__ import annotations

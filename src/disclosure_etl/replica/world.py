@@ -194,7 +194,7 @@ class Report:
     figures: dict[str, rp.Cell]  # the figures the replica planted (metric key -> value; None = blank
     #                              cell); not every number the text states
     body_html: str
-    item_id: int = 0  # the gkmlpt post in the agency's 年度报告 category
+    item_id: int = 0  # the gkmlpt post in the agency's 年度报告 category (0: portal column only)
     mirror_item_id: int | None = None  # mpost_ copy on another sub-site
     portal_column: str | None = None
     portal_id: int | None = None
@@ -203,9 +203,10 @@ class Report:
     note: str = ""
 
     @property
-    def gkmlpt_path(self) -> str:
-        """The content page of the post in the agency's own 年度报告 category."""
-        return self.paths[0]
+    def gkmlpt_path(self) -> str | None:
+        """The content page of the post in the agency's own 年度报告 category (None for the
+        reports published only in a portal column)."""
+        return self.paths[0] if self.item_id else None
 
     @property
     def mirror_path(self) -> str | None:
