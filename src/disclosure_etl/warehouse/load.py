@@ -289,6 +289,7 @@ def load_run(con: duckdb.DuckDBPyConnection, batch: RunBatch) -> dict[str, Any]:
     for name in RUN_BATCH_COLUMNS:
         con.register(f"stg_{name}", to_arrow(name, batch.tables.get(name, [])))
     # rows carry no meaningful order; letting DuckDB write them in parallel order is faster
+    keep_order = one(con, "SELECT current_setting('preserve_insertion_order')")[0]
     con.execute("SET preserve_insertion_order = false")
     try:
         con.execute("BEGIN TRANSACTION")
@@ -320,6 +321,7 @@ def load_run(con: duckdb.DuckDBPyConnection, batch: RunBatch) -> dict[str, Any]:
         for name in staged:
             con.unregister(name)
         con.execute("DROP TABLE IF EXISTS run_items; DROP TABLE IF EXISTS run_events")
+        con.execute(f"SET preserve_insertion_order = {'true' if keep_order else 'false'}")
     return {
         "run_id": run_id,
         "skipped": False,
