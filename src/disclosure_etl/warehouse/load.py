@@ -285,9 +285,9 @@ def load_run(con: duckdb.DuckDBPyConnection, batch: RunBatch) -> dict[str, Any]:
     run_id = batch.run_id
     if is_loaded(con, run_id):
         return {"run_id": run_id, "skipped": True}
-    staged = [f"stg_{name}" for name in RUN_BATCH_COLUMNS]
-    for name in RUN_BATCH_COLUMNS:
-        con.register(f"stg_{name}", to_arrow(name, batch.tables.get(name, [])))
+    tables = {f"stg_{name}": to_arrow(name, batch.tables.get(name, [])) for name in RUN_BATCH_COLUMNS}
+    for view, table in tables.items():
+        con.register(view, table)
     # rows carry no meaningful order; letting DuckDB write them in parallel order is faster
     keep_order = one(con, "SELECT current_setting('preserve_insertion_order')")[0]
     con.execute("SET preserve_insertion_order = false")
@@ -318,8 +318,8 @@ def load_run(con: duckdb.DuckDBPyConnection, batch: RunBatch) -> dict[str, Any]:
             con.execute("ROLLBACK")
             raise
     finally:
-        for name in staged:
-            con.unregister(name)
+        for view in tables:
+            con.unregister(view)
         con.execute("DROP TABLE IF EXISTS run_items; DROP TABLE IF EXISTS run_events")
         con.execute(f"SET preserve_insertion_order = {'true' if keep_order else 'false'}")
     return {
