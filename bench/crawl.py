@@ -153,6 +153,7 @@ def main(argv: list[str] | None = None) -> int:
         rows = sum(lst["rows_seen"] for o in outcomes.values() for lst in o["listings"])
         contents = sum(len(o["contents"]) for o in outcomes.values())
         full_requests = len(_server_log(base))
+        log.info("server log read")
         print(f"full crawl ({args.workers} sub-sites at a time): {len(full['sites'])} sub-sites, {rows:,} list rows, {contents:,} content "
               f"pages, {full_requests:,} requests in {full_s:.1f}s")
         print(f"full crawl: {rows / full_s:,.0f} items/s, {full_requests / full_s:,.0f} requests/s "
@@ -188,8 +189,10 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         parent.send("stop")
         proc.join(timeout=10)
+        log.info("server stopped")
         if args.keep is None:
             shutil.rmtree(data_dir, ignore_errors=True)
+            log.info("data directory removed")
     print(f"bench total: {time.perf_counter() - t_start:.0f}s")
     return 0
 
