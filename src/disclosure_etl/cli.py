@@ -230,14 +230,14 @@ def _read_source(file_or_url: str) -> tuple[bytes, str | None, str | None]:
         from disclosure_etl.http import PoliteClient
 
         cfg = load_config()
-        client = PoliteClient(
+        with PoliteClient(
             cfg.http,
             frozenset({urlsplit(file_or_url).netloc.lower()}),
             pipeline.archive_for(cfg),
             "adhoc-" + pipeline.new_run_id(),
             "_report",
-        )
-        res = client.get(file_or_url, kind="article")
+        ) as client:
+            res = client.get(file_or_url, kind="article")
         if res.body is None:
             raise click.ClickException(
                 f"could not fetch {file_or_url}: {res.outcome} {res.error or res.status}"

@@ -97,8 +97,8 @@ def discover(cfg: Config, run_id: str) -> list[dict[str, Any]]:
     """The sub-sites to harvest: configured sites plus those linked from the discover pages."""
     archive = archive_for(cfg)
     manifest = _manifest(cfg, run_id)
-    client = _client(cfg, archive, run_id, DISCOVER_UNIT)
-    refs = crawl_mod.discover_sites(client, cfg)
+    with _client(cfg, archive, run_id, DISCOVER_UNIT) as client:
+        refs = crawl_mod.discover_sites(client, cfg)
     if not refs:
         raise PipelineError("no sub-site found: check `sites` and `discover` in the config")
     sites = [asdict(r) for r in refs]
@@ -114,15 +114,15 @@ def crawl_site(cfg: Config, run_id: str, site: dict[str, Any]) -> dict[str, Any]
     manifest = _manifest(cfg, run_id)
     ref = crawl_mod.SiteRef(**site)
     known = wh.known_items(Path(cfg.warehouse), ref.agency_id)
-    client = _client(cfg, archive, run_id, ref.agency_id)
     try:
-        outcome = crawl_mod.crawl_site(
-            client,
-            ref,
-            known,
-            full_relist=bool(manifest.get("full_relist")),
-            max_attachment_bytes=_max_bytes(cfg),
-        )
+        with _client(cfg, archive, run_id, ref.agency_id) as client:
+            outcome = crawl_mod.crawl_site(
+                client,
+                ref,
+                known,
+                full_relist=bool(manifest.get("full_relist")),
+                max_attachment_bytes=_max_bytes(cfg),
+            )
     except crawl_mod.SiteHarvestError as e:
         raise SiteHarvestError(f"{ref.agency_id}: {e}") from e
     return _unit_summary(ref.agency_id, outcome)
@@ -132,11 +132,11 @@ def crawl_report_columns(cfg: Config, run_id: str) -> dict[str, Any]:
     """Harvest the portal annual-report columns of the config."""
     archive = archive_for(cfg)
     manifest = _manifest(cfg, run_id)
-    client = _client(cfg, archive, run_id, PORTAL_UNIT)
     known_urls = wh.known_report_urls(Path(cfg.warehouse))
-    outcome = crawl_mod.crawl_report_columns(
-        client, cfg, known_urls, full_relist=bool(manifest.get("full_relist"))
-    )
+    with _client(cfg, archive, run_id, PORTAL_UNIT) as client:
+        outcome = crawl_mod.crawl_report_columns(
+            client, cfg, known_urls, full_relist=bool(manifest.get("full_relist"))
+        )
     return _unit_summary(PORTAL_UNIT, outcome)
 
 
