@@ -192,8 +192,9 @@ def test_celery_run_triggered_by_rest_equals_embedded_run(
     crawl = api.wait_run("disclosure_crawl", triggered["dag_run_id"], 360)
     assert crawl["state"] == "success"
     runs = {"disclosure_crawl": crawl}
+    previous = crawl  # each asset-triggered run is queued while its producer's run is running
     for dag_id in ("disclosure_reports", "disclosure_checks"):
-        runs[dag_id] = api.wait_run_after(dag_id, crawl["end_date"], 240)
+        runs[dag_id] = previous = api.wait_run_after(dag_id, previous["start_date"], 240)
 
     states: dict[str, dict[str, str]] = {}
     hostnames: set[str] = set()
