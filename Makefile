@@ -47,7 +47,7 @@ airflow: $(STAMP)
 	$(BIN)/python -m disclosure_etl.airflow_env standalone
 
 docs: $(STAMP)
-	$(BIN)/python -m disclosure_etl.docs_gen docs/warehouse.md
+	$(BIN)/python -m disclosure_etl.warehouse.docs docs/warehouse.md
 
 bench: $(STAMP)
 	for b in bench/*.py; do $(BIN)/python $$b || exit 1; done

@@ -220,8 +220,8 @@ def check(cfg: Config, today: date | None = None) -> dict[str, Any]:
     """Run every SQL check for the latest loaded run and store the results."""
     con = wh.connect(Path(cfg.warehouse))
     try:
-        row = con.execute("SELECT run_id FROM runs ORDER BY started_at DESC LIMIT 1").fetchone()
-        run_id = row[0] if row else None
+        rows = con.execute("SELECT run_id FROM runs ORDER BY started_at DESC LIMIT 1").fetchall()
+        run_id = rows[0][0] if rows else None
         if run_id is None:
             raise PipelineError("nothing to check: no run has been loaded (run `parse` first)")
         result = wh.run_checks(con, run_id, today=today or today_shanghai())
