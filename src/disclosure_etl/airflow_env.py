@@ -284,6 +284,8 @@ def airflow_env(
             "AIRFLOW__API__EXPOSE_CONFIG": "False",
             "AIRFLOW__CORE__LAZY_LOAD_PLUGINS": "False",
             "PYTHONDONTWRITEBYTECODE": "1",
+            # `airflow standalone` and the Celery worker start `airflow …` by name
+            "PATH": os.pathsep.join([str(Path(airflow_bin()).parent), os.environ.get("PATH", "")]),
         }
     )
     if extra:
