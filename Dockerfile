@@ -5,8 +5,7 @@ FROM apache/airflow:3.3.2-python3.11
 
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PYTHONDONTWRITEBYTECODE=1 \
-    DISCLOSURE_DATA_DIR=/opt/disclosure/data \
-    DISCLOSURE_SQL_DIR=/opt/disclosure/src-tree/sql
+    DISCLOSURE_DATA_DIR=/opt/disclosure/data
 
 USER root
 RUN mkdir -p /opt/disclosure/data /opt/disclosure/config \
@@ -17,7 +16,8 @@ USER airflow
 COPY --chown=airflow:root requirements.lock /opt/disclosure/requirements.lock
 RUN pip install --no-cache-dir -r /opt/disclosure/requirements.lock
 
-# The library (no Airflow imports) and its console script `disclosure-etl`.
+# The library (no Airflow imports), its SQL (sql/ ships inside the package as
+# disclosure_etl/sql) and its console script `disclosure-etl`.
 COPY --chown=airflow:root pyproject.toml README.md /opt/disclosure/src-tree/
 COPY --chown=airflow:root src /opt/disclosure/src-tree/src
 COPY --chown=airflow:root sql /opt/disclosure/src-tree/sql

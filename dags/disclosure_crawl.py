@@ -55,12 +55,6 @@ CRAWLED = Asset(ASSET_CRAWLED)
 HOSTS = site_hosts(_config.load())
 
 
-def _host_pool(host: str) -> str:
-    from disclosure_etl import pipeline
-
-    return pipeline.host_pool(host)
-
-
 @dag(
     dag_id="disclosure_crawl",
     schedule=crawl_schedule(),  # 02:00 Asia/Shanghai unless DISCLOSURE_CRAWL_SCHEDULE
@@ -147,13 +141,13 @@ def disclosure_crawl() -> None:
     discovered = discover(crawl_run)
     crawls = []
     for host in HOSTS:
-        crawl = crawl_site.override(pool=_host_pool(host))
+        crawl = crawl_site.override(pool=_config.host_pool(host))
         if len(HOSTS) == 1:
             host_sites = discovered
         else:  # one mapped crawl task per host: a pool cannot differ between map indexes
             suffix = host_task_suffix(host)
             host_sites = sites_on_host.override(task_id=f"sites_on_{suffix}")(discovered, host)
-            crawl = crawl_site.override(task_id=f"crawl_site_{suffix}", pool=_host_pool(host))
+            crawl = crawl_site.override(task_id=f"crawl_site_{suffix}", pool=_config.host_pool(host))
         crawls.append(crawl.partial(crawl_run=crawl_run).expand(site=host_sites))
     columns = crawl_report_columns(crawl_run)
     crawls >> columns  # type: ignore[operator]

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import IO, Any
 from urllib.parse import urlsplit
 
-from disclosure_etl.config import Config
+from disclosure_etl.config import Config, host_pool
 
 #: Emitted by ``disclosure_crawl`` when a run's raw archive is closed.
 ASSET_CRAWLED = "disclosure://archive/crawled"
@@ -131,11 +131,9 @@ def site_label(site: Mapping[str, Any]) -> str:
 
 def pools_for(cfg: Config) -> dict[str, int]:
     """The pools a deployment needs for ``cfg``: the writer pool and one per site host."""
-    from disclosure_etl import pipeline  # the one host -> pool name rule
-
     pools = {WRITER_POOL: 1}
     for host in site_hosts(cfg):
-        pools[pipeline.host_pool(host)] = 1
+        pools[host_pool(host)] = 1
     return pools
 
 

@@ -22,6 +22,7 @@ from disclosure_etl import crawl as crawl_mod
 from disclosure_etl import warehouse as wh
 from disclosure_etl.archive import Archive
 from disclosure_etl.config import Config, load_category_map
+from disclosure_etl.config import host_pool as host_pool  # re-exported: part of the stage API
 from disclosure_etl.http import PoliteClient
 
 log = logging.getLogger(__name__)
@@ -48,9 +49,12 @@ def new_run_id(now: datetime | None = None) -> str:
     return now.strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
 
 
-def host_pool(host: str) -> str:
-    """The Airflow pool that serialises requests to one site host across workers."""
-    return "site_" + host.lower().replace(":", "_")
+def state_path(cfg: Config) -> Path:
+    """Where the crawl reads what the warehouse already knows (known items, report URLs, the
+    last full relist): the published snapshot, which no process ever holds open for writing,
+    so a crawl never takes a lock that parse, check or publish could collide with. Before the
+    first publish it is the working database. A stale snapshot costs only re-fetches."""
+    return cfg.published_path if cfg.published_path.is_file() else Path(cfg.warehouse)
 
 
 def _client(cfg: Config, archive: Archive, run_id: str, unit: str) -> PoliteClient:
@@ -76,7 +80,7 @@ def start_run(cfg: Config, run_id: str | None = None, now: datetime | None = Non
     existing = archive.read_run_manifest(run_id)
     if existing is not None:
         return run_id
-    last_full = wh.last_full_relist(Path(cfg.warehouse))
+    last_full = wh.last_full_relist(state_path(cfg))
     full = last_full is None or now - last_full >= timedelta(days=cfg.full_relist_every_days)
     archive.write_run_manifest(
         run_id,
@@ -113,7 +117,7 @@ def crawl_site(cfg: Config, run_id: str, site: dict[str, Any]) -> dict[str, Any]
     archive = archive_for(cfg)
     manifest = _manifest(cfg, run_id)
     ref = crawl_mod.SiteRef(**site)
-    known = wh.known_items(Path(cfg.warehouse), ref.agency_id)
+    known = wh.known_items(state_path(cfg), ref.agency_id)
     try:
         with _client(cfg, archive, run_id, ref.agency_id) as client:
             outcome = crawl_mod.crawl_site(
@@ -132,7 +136,7 @@ def crawl_report_columns(cfg: Config, run_id: str) -> dict[str, Any]:
     """Harvest the portal annual-report columns of the config."""
     archive = archive_for(cfg)
     manifest = _manifest(cfg, run_id)
-    known_urls = wh.known_report_urls(Path(cfg.warehouse))
+    known_urls = wh.known_report_urls(state_path(cfg))
     with _client(cfg, archive, run_id, PORTAL_UNIT) as client:
         outcome = crawl_mod.crawl_report_columns(
             client, cfg, known_urls, full_relist=bool(manifest.get("full_relist"))
