@@ -87,7 +87,12 @@ def run_dags(ah: AirflowHome, progress: _Progress, dag_ids: Sequence[str] = DAG_
         t = time.monotonic()
         progress(f"airflow dags test {dag_id} …")
         proc = ah.run("dags", "test", dag_id, check=False, timeout=900)
-        state = "success" if proc.returncode == 0 else "FAILED"
+        if proc.returncode == 0:
+            state = "success"
+        elif dag_id == "disclosure_checks":
+            state = "red (expected when error findings are open; checked below)"
+        else:
+            state = "FAILED"
         progress(f"  {dag_id}: {state} in {time.monotonic() - t:.1f}s")
         if proc.returncode != 0:
             failed.append(dag_id)
