@@ -116,3 +116,18 @@ def test_rerunning_parse_is_idempotent(published: dict[str, Any]) -> None:
     assert pipeline.parse(cfg)["loaded"] == []
     after = _q(Path(cfg.warehouse), "SELECT count(*), sum(hash(item_id, title)) FROM posted_items")
     assert before == after
+
+
+def test_every_documented_example_query_runs(published: dict[str, Any]) -> None:
+    from disclosure_etl.warehouse.dictionary import example_queries
+
+    examples = dict((title, sql) for title, sql in example_queries())
+    assert len(examples) >= 5
+    results = {title: _q(published["path"], sql) for title, sql in examples.items()}
+    overstated = next(rows for title, rows in results.items() if "claimed more" in title)
+    assert [(r[1], r[2], r[3]) for r in overstated if "景泰" in r[0]] == [(2021, 150, 132)]
+    unbalanced = next(rows for title, rows in results.items() if "Table 三" in title)
+    assert {(r[0], r[1], r[2]) for r in unbalanced} == {
+        ("gzbyjtj", 2021, "legal_service"),
+        ("gzbyjtj", 2021, "total"),
+    }

@@ -56,12 +56,36 @@ def dictionary_markdown(con: duckdb.DuckDBPyConnection) -> str:
     from disclosure_etl.warehouse.checks import list_checks
 
     out.append("\n## Checks\n\nOne file each in `sql/checks/`; results in `check_results`.\n")
-    out.append("| check_id | dimension | severity | tolerance | description |\n|---|---|---|---|---|")
+    out.append(
+        "| check_id | dimension | severity | tolerance | description |\n|---|---|---|---|---|"
+    )
     out.extend(
         f"| `{c.id}` | {c.dimension} | {c.severity} | {_md(c.tolerance)} | {_md(c.description)} |"
         for c in list_checks()
     )
+    out.append(
+        "\n## Example queries\n\nEach is a file in `sql/examples/`; the test suite runs "
+        "every one against a real warehouse.\n"
+    )
+    for title, sql in example_queries():
+        out.append(f"### {title}\n\n```sql\n{sql}\n```\n")
     return "\n".join(out) + "\n"
+
+
+def example_queries() -> list[tuple[str, str]]:
+    """(title, SQL) of every ``sql/examples/*.sql``: the title is the file's first comment."""
+    from disclosure_etl.warehouse.db import sql_dir
+
+    out = []
+    for path in sorted((sql_dir() / "examples").glob("*.sql")):
+        lines = path.read_text(encoding="utf-8").strip().splitlines()
+        title = (
+            lines[0].removeprefix("--").strip()
+            if lines and lines[0].startswith("--")
+            else path.stem
+        )
+        out.append((title, "\n".join(lines[1:]).strip()))
+    return out
 
 
 def generate() -> str:
