@@ -56,8 +56,15 @@ def test_unknown_config_key_is_named(tmp_path: Path) -> None:
 
 def test_unreachable_site_exits_1(tmp_path: Path) -> None:
     # port 9 on loopback: nothing listens there, the connection is refused at once
-    p = cli("run", "--site", "http://127.0.0.1:9/gkmlpt/index", "--data-dir", str(tmp_path),
-            "--config", str(_fast_config(tmp_path)))  # fmt: skip
+    p = cli(
+        "run",
+        "--site",
+        "http://127.0.0.1:9/gkmlpt/index",
+        "--data-dir",
+        str(tmp_path),
+        "--config",
+        str(_fast_config(tmp_path)),
+    )
     assert_one_line_error(p, 1)
     assert "127.0.0.1" in p.stderr
 

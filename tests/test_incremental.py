@@ -74,8 +74,11 @@ def test_unchanged_second_run_costs_one_request_per_listing_and_no_detail_pages(
     assert len(log) <= budget, (len(log), budget)
     assert not [r for r in log if "/content/" in r.path or "/attachment/" in r.path]
     assert events(cfg, last_run(cfg)) == {}
-    assert q(cfg.warehouse, "SELECT items_new, items_changed, items_withdrawn FROM runs "
-             "WHERE run_id = ?", [last_run(cfg)]) == [(0, 0, 0)]  # fmt: skip
+    assert q(
+        cfg.warehouse,
+        "SELECT items_new, items_changed, items_withdrawn FROM runs WHERE run_id = ?",
+        [last_run(cfg)],
+    ) == [(0, 0, 0)]
 
 
 def test_day2_change_log_holds_exactly_the_changes(site: ReplicaServer, tmp_path: Path) -> None:

@@ -81,17 +81,30 @@ def build_batch(archive: Archive, run_id: str, con: Any = None) -> RunBatch:
         agency_id = site["agency_id"]
         outcome = archive.read_unit_outcome(run_id, agency_id)
         if outcome is None:
-            batch.add("run_errors", run_id=run_id, stage="crawl", agency_id=agency_id,
-                      url=site.get("index_url"), message="no crawl outcome: the crawl of this site did not finish")  # fmt: skip
+            batch.add(
+                "run_errors",
+                run_id=run_id,
+                stage="crawl",
+                agency_id=agency_id,
+                url=site.get("index_url"),
+                message="no crawl outcome: the crawl of this site did not finish",
+            )
             continue
         info = outcome.get("site", {})
         name = info.get("name") or site.get("name") or names.get(agency_id)
         if name:
             names[agency_id] = name
         parent = root_by_host.get(site["host"]) if site.get("prefix") else None
-        batch.add("agencies", agency_id=agency_id, name=name, site_url=site["index_url"],
-                  sid=info.get("sid"), parent_agency_id=parent, host=site["host"],
-                  prefix=site.get("prefix") or "")  # fmt: skip
+        batch.add(
+            "agencies",
+            agency_id=agency_id,
+            name=name,
+            site_url=site["index_url"],
+            sid=info.get("sid"),
+            parent_agency_id=parent,
+            host=site["host"],
+            prefix=site.get("prefix") or "",
+        )
         candidates.extend(_site_rows(batch, archive, run_id, agency_id, outcome))
     portal = archive.read_unit_outcome(run_id, "_portal")
     if portal is not None:
@@ -100,8 +113,21 @@ def build_batch(archive: Archive, run_id: str, con: Any = None) -> RunBatch:
     return batch
 
 
-_FETCH_KEYS = ("seq", "unit", "kind", "agency_id", "url", "final_url", "status", "outcome",
-               "sha256", "bytes", "elapsed_ms", "fetched_at", "error")  # fmt: skip
+_FETCH_KEYS = (
+    "seq",
+    "unit",
+    "kind",
+    "agency_id",
+    "url",
+    "final_url",
+    "status",
+    "outcome",
+    "sha256",
+    "bytes",
+    "elapsed_ms",
+    "fetched_at",
+    "error",
+)
 
 
 def _error(batch: RunBatch, stage: str, agency_id: str | None, url: str | None, msg: str) -> None:
@@ -123,9 +149,17 @@ def _site_rows(
             f"{e.get('stage')}: {e.get('outcome')} {e.get('error') or ''}".strip(),
         )
     for c in outcome.get("categories", []):
-        batch.add("categories", agency_id=agency_id, category_id=c["id"], name=c["name"],
-                  parent_id=c.get("parent_id"), path=c.get("path"), is_leaf=bool(c.get("is_leaf")),
-                  post_count=c.get("post_count"), jump_url=c.get("jump_url"))  # fmt: skip
+        batch.add(
+            "categories",
+            agency_id=agency_id,
+            category_id=c["id"],
+            name=c["name"],
+            parent_id=c.get("parent_id"),
+            path=c.get("path"),
+            is_leaf=bool(c.get("is_leaf")),
+            post_count=c.get("post_count"),
+            jump_url=c.get("jump_url"),
+        )
     seen_at = outcome.get("started_at")
     rows_by_item: dict[int, ListRow] = {}
     for lst in outcome.get("listings", []):
@@ -150,8 +184,13 @@ def _site_rows(
                     continue
                 seen.add(row.item_id)
                 rows_by_item.setdefault(row.item_id, row)
-                batch.add("list_rows", run_id=run_id, agency_id=agency_id, seen_at=seen_at,
-                          **_row_columns(row))  # fmt: skip
+                batch.add(
+                    "list_rows",
+                    run_id=run_id,
+                    agency_id=agency_id,
+                    seen_at=seen_at,
+                    **_row_columns(row),
+                )
         # An incremental listing that stopped at known rows covers the pages it read: every
         # row newer than the last row read (in page order: pinned old rows sit on top of
         # page 1, so the oldest row read is not the bound) should have been listed.
@@ -159,12 +198,21 @@ def _site_rows(
         covered_from = lst.get("oldest_published_at")
         if lst.get("status") == "partial":
             covered_from = last_read.published_at if last_read else None
-        batch.add("listings", run_id=run_id, agency_id=agency_id, category_id=cat_id,
-                  category_name=lst.get("category_name"), mode=lst.get("mode"), status=status,
-                  pages_read=lst.get("pages_read"), rows_seen=lst.get("rows_seen"),
-                  api_total=lst.get("api_total"), post_count=lst.get("post_count"),
-                  oldest_published_at=covered_from,
-                  error=lst.get("error") or lst.get("note"))  # fmt: skip
+        batch.add(
+            "listings",
+            run_id=run_id,
+            agency_id=agency_id,
+            category_id=cat_id,
+            category_name=lst.get("category_name"),
+            mode=lst.get("mode"),
+            status=status,
+            pages_read=lst.get("pages_read"),
+            rows_seen=lst.get("rows_seen"),
+            api_total=lst.get("api_total"),
+            post_count=lst.get("post_count"),
+            oldest_published_at=covered_from,
+            error=lst.get("error") or lst.get("note"),
+        )
 
     attachments: dict[int, list[dict[str, Any]]] = {}
     for a in outcome.get("attachments", []):
@@ -179,9 +227,16 @@ def _site_rows(
         except (ArchiveError, SiteFormatError) as e:
             _error(batch, "parse", agency_id, c.get("url"), f"content page: {e}")
             continue
-        batch.add("item_details", run_id=run_id, agency_id=agency_id, item_id=c["item_id"],
-                  content_url=c["url"], sha256=c["sha256"], title=content.title,
-                  metadata=json.dumps(content.metadata, ensure_ascii=False))  # fmt: skip
+        batch.add(
+            "item_details",
+            run_id=run_id,
+            agency_id=agency_id,
+            item_id=c["item_id"],
+            content_url=c["url"],
+            sha256=c["sha256"],
+            title=content.title,
+            metadata=json.dumps(content.metadata, ensure_ascii=False),
+        )
         item_row = rows_by_item.get(c["item_id"])
         title = (
             (item_row.title if item_row else None) or content.metadata.get("名称") or content.title
@@ -190,36 +245,60 @@ def _site_rows(
             item_row.category_name if item_row else content.metadata.get("分类"), title
         ):
             continue
-        parsed = parse_report(content.body_html.encode("utf-8"), source_format="html", url=c["url"],
-                              title=title, published_at=item_row.published_at if item_row else None)  # fmt: skip
-        cand = _ReportCandidate(
-            agency_id=agency_id, url=c["url"], title=title,
+        parsed = parse_report(
+            content.body_html.encode("utf-8"),
+            source_format="html",
+            url=c["url"],
+            title=title,
             published_at=item_row.published_at if item_row else None,
-            publisher=(item_row.publisher if item_row else None) or content.metadata.get("发布机构"),
-            item_id=c["item_id"], parsed=parsed, sha256=c["sha256"],
-        )  # fmt: skip
+        )
+        cand = _ReportCandidate(
+            agency_id=agency_id,
+            url=c["url"],
+            title=title,
+            published_at=item_row.published_at if item_row else None,
+            publisher=(item_row.publisher if item_row else None)
+            or content.metadata.get("发布机构"),
+            item_id=c["item_id"],
+            parsed=parsed,
+            sha256=c["sha256"],
+        )
         candidates.append(_with_attachments(cand, archive, attachments.get(c["item_id"], [])))
     return candidates
 
 
 def _row_columns(row: ListRow) -> dict[str, Any]:
     return {
-        "item_id": row.item_id, "category_id": row.category_id,
-        "category_name": row.category_name, "title": row.title, "item_type": row.item_type,
-        "url": row.url, "post_url": row.post_url, "published_at": row.published_at,
-        "written_date": row.written_date, "document_number": row.document_number,
-        "identifier": row.identifier, "publisher": row.publisher,
-        "is_abolished": row.is_abolished, "row_hash": row.row_hash,
+        "item_id": row.item_id,
+        "category_id": row.category_id,
+        "category_name": row.category_name,
+        "title": row.title,
+        "item_type": row.item_type,
+        "url": row.url,
+        "post_url": row.post_url,
+        "published_at": row.published_at,
+        "written_date": row.written_date,
+        "document_number": row.document_number,
+        "identifier": row.identifier,
+        "publisher": row.publisher,
+        "is_abolished": row.is_abolished,
+        "row_hash": row.row_hash,
         "attachments": json.dumps(
-            [{"id": a.attachment_id, "name": a.name, "ext": a.ext, "size": a.size, "url": a.url}
-             for a in row.attachments], ensure_ascii=False),
-    }  # fmt: skip
+            [
+                {"id": a.attachment_id, "name": a.name, "ext": a.ext, "size": a.size, "url": a.url}
+                for a in row.attachments
+            ],
+            ensure_ascii=False,
+        ),
+    }
 
 
 def _better(a: ParsedReport, b: ParsedReport) -> bool:
     """Is ``a`` a better parse than ``b`` (status first, then how many figures)?"""
     return (_STATUS_RANK.get(a.parse_status, 0), len(a.figures)) > (
-        _STATUS_RANK.get(b.parse_status, 0), len(b.figures))  # fmt: skip
+        _STATUS_RANK.get(b.parse_status, 0),
+        len(b.figures),
+    )
 
 
 def _with_attachments(
@@ -266,11 +345,23 @@ def _portal_candidates(
         except (ArchiveError, SiteFormatError) as e:
             _error(batch, "parse", None, art["url"], f"portal article: {e}")
             continue
-        parsed = parse_report(page.body_html.encode("utf-8"), source_format="html", url=page.url,
-                              title=page.title, published_at=page.published_at)  # fmt: skip
-        cand = _ReportCandidate(agency_id=None, url=page.url, title=page.title,
-                                published_at=page.published_at, publisher=page.source,
-                                item_id=page.item_id, parsed=parsed, sha256=art["sha256"])  # fmt: skip
+        parsed = parse_report(
+            page.body_html.encode("utf-8"),
+            source_format="html",
+            url=page.url,
+            title=page.title,
+            published_at=page.published_at,
+        )
+        cand = _ReportCandidate(
+            agency_id=None,
+            url=page.url,
+            title=page.title,
+            published_at=page.published_at,
+            publisher=page.source,
+            item_id=page.item_id,
+            parsed=parsed,
+            sha256=art["sha256"],
+        )
         out.append(_with_attachments(cand, archive, attachments.get(art["url"], [])))
     return out
 
@@ -355,17 +446,37 @@ def _add_reports(
         year = _year_of(best)
         published = min((c.published_at for c in copies if c.published_at), default=None)
         batch.add(
-            "reports", report_id=rid, agency_id=owner[rid], report_year=year,
-            title=best.title or p.title, url=all_urls[0], copies=all_urls[1:],
-            published_at=published, template=p.template, source_format=p.source_format,
-            parse_status=p.parse_status, parse_note=p.parse_note, period_start=p.period_start,
-            period_end=p.period_end, item_id=primary.item_id, sha256=best.sha256,
+            "reports",
+            report_id=rid,
+            agency_id=owner[rid],
+            report_year=year,
+            title=best.title or p.title,
+            url=all_urls[0],
+            copies=all_urls[1:],
+            published_at=published,
+            template=p.template,
+            source_format=p.source_format,
+            parse_status=p.parse_status,
+            parse_note=p.parse_note,
+            period_start=p.period_start,
+            period_end=p.period_end,
+            item_id=primary.item_id,
+            sha256=best.sha256,
             publisher=best.publisher or p.agency,
-        )  # fmt: skip
+        )
         for f in p.figures:
-            batch.add("report_figures", report_id=rid, agency_id=owner[rid], report_year=year,
-                      metric=f.metric, value=f.value, unit=f.unit, is_blank=f.is_blank,
-                      approx=f.approx, source_excerpt=f.source_excerpt)  # fmt: skip
+            batch.add(
+                "report_figures",
+                report_id=rid,
+                agency_id=owner[rid],
+                report_year=year,
+                metric=f.metric,
+                value=f.value,
+                unit=f.unit,
+                is_blank=f.is_blank,
+                approx=f.approx,
+                source_excerpt=f.source_excerpt,
+            )
 
 
 def _known_agency_names(con: Any) -> dict[str, str]:
