@@ -193,14 +193,11 @@ def publish(cfg: Config) -> None:
 @click.option("--config", "config_path", metavar="FILE")
 def status(warehouse: str | None, config_path: str | None) -> None:
     """Last runs, item counts per site, open findings."""
+    from disclosure_etl import pipeline
     from disclosure_etl import warehouse as wh
 
     cfg = load_config(config_path)
-    path = (
-        Path(warehouse)
-        if warehouse
-        else (cfg.published_path if cfg.published_path.is_file() else Path(cfg.warehouse))
-    )
+    path = Path(warehouse) if warehouse else pipeline.readable_warehouse(cfg)
     if not path.is_file():
         raise ConfigError(f"no warehouse at {path} (run `disclosure-etl run` first)")
     click.echo(wh.status_text(path))

@@ -49,11 +49,13 @@ def new_run_id(now: datetime | None = None) -> str:
     return now.strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
 
 
-def state_path(cfg: Config) -> Path:
-    """Where the crawl reads what the warehouse already knows (known items, report URLs, the
-    last full relist): the published snapshot, which no process ever holds open for writing,
-    so a crawl never takes a lock that parse, check or publish could collide with. Before the
-    first publish it is the working database. A stale snapshot costs only re-fetches."""
+def readable_warehouse(cfg: Config) -> Path:
+    """The database to read without writing: the published snapshot, which no process ever
+    holds open for writing, else (before the first publish) the working database.
+
+    The crawl reads what the warehouse already knows from it (known items, report URLs, the
+    last full relist), so a crawl never takes a lock that parse, check or publish could trip
+    over; a stale snapshot only costs re-fetches. The summary and `status` read it too."""
     return cfg.published_path if cfg.published_path.is_file() else Path(cfg.warehouse)
 
 
@@ -80,7 +82,7 @@ def start_run(cfg: Config, run_id: str | None = None, now: datetime | None = Non
     existing = archive.read_run_manifest(run_id)
     if existing is not None:
         return run_id
-    last_full = wh.last_full_relist(state_path(cfg))
+    last_full = wh.last_full_relist(readable_warehouse(cfg))
     full = last_full is None or now - last_full >= timedelta(days=cfg.full_relist_every_days)
     archive.write_run_manifest(
         run_id,
@@ -117,7 +119,7 @@ def crawl_site(cfg: Config, run_id: str, site: dict[str, Any]) -> dict[str, Any]
     archive = archive_for(cfg)
     manifest = _manifest(cfg, run_id)
     ref = crawl_mod.SiteRef(**site)
-    known = wh.known_items(state_path(cfg), ref.agency_id)
+    known = wh.known_items(readable_warehouse(cfg), ref.agency_id)
     try:
         with _client(cfg, archive, run_id, ref.agency_id) as client:
             outcome = crawl_mod.crawl_site(
@@ -136,7 +138,7 @@ def crawl_report_columns(cfg: Config, run_id: str) -> dict[str, Any]:
     """Harvest the portal annual-report columns of the config."""
     archive = archive_for(cfg)
     manifest = _manifest(cfg, run_id)
-    known_urls = wh.known_report_urls(state_path(cfg))
+    known_urls = wh.known_report_urls(readable_warehouse(cfg))
     with _client(cfg, archive, run_id, PORTAL_UNIT) as client:
         outcome = crawl_mod.crawl_report_columns(
             client, cfg, known_urls, full_relist=bool(manifest.get("full_relist"))
@@ -204,7 +206,12 @@ def parse(cfg: Config, rebuild: bool = False) -> dict[str, Any]:
             wh.reset_derived(con)
         for run_id in archive.runs():
             manifest = archive.read_run_manifest(run_id) or {}
-            if not manifest.get("crawled") or wh.is_loaded(con, run_id):
+            if wh.is_loaded(con, run_id):
+                continue
+            if not manifest.get("crawled"):
+                log.warning(
+                    "run %s: its crawl never finished (no finish_crawl); not loaded", run_id
+                )
                 continue
             batch = build_batch(archive, run_id, con)
             result = wh.load_run(con, batch)
@@ -258,8 +265,7 @@ def publish(cfg: Config) -> str:
 
 def summary_lines(cfg: Config) -> list[str]:
     """Reported vs posted, one line per agency and report year (from the published file)."""
-    path = cfg.published_path if cfg.published_path.is_file() else Path(cfg.warehouse)
-    return wh.summary_lines(path)
+    return wh.summary_lines(readable_warehouse(cfg))
 
 
 def run(cfg: Config) -> dict[str, Any]:
