@@ -200,3 +200,31 @@ def test_a_blocked_sub_site_fails_the_run_but_keeps_the_others(
         "SELECT count(*) FROM fetch_log WHERE outcome = 'blocked' AND url LIKE '%/gzbyjtj/%'",
     )
     assert blocked[0][0] >= 1
+
+
+def test_a_listing_gone_empty_is_a_finding_and_withdraws_only_at_the_full_relist(
+    site: ReplicaServer, tmp_path: Path
+) -> None:
+    cfg = replica_config(site.base_url, tmp_path)
+    pipeline.run(cfg)
+    leaf = next(c for c in site.world.agency("/gzbyhlj").leaves() if c.name == "工作动态")
+    live = q(
+        cfg.warehouse,
+        "SELECT count(*) FROM posted_items WHERE agency_id = 'gzbyhlj' AND category_id = ?",
+        [leaf.id],
+    )[0][0]
+    assert live > 0
+    # the site now answers 200 with no rows for that category (a silent redesign)
+    site.set_quirks(empty_list_paths=[f"/gzbyhlj/gkmlpt/api/all/{leaf.id}"])
+    pipeline.run(cfg)
+    findings = q(
+        cfg.published_path,
+        "SELECT agency_id, status, sample FROM latest_check_results "
+        "WHERE check_id = 'crawl.empty_listing' AND status <> 'pass'",
+    )
+    assert [(a, s) for a, s, _ in findings] == [("gzbyhlj", "fail")]
+    assert "工作动态" in findings[0][2]
+    assert events(cfg, last_run(cfg)) == {}  # an incremental run trusts no empty listing
+    # still empty at the periodic full relist: now the items are withdrawn, and logged
+    pipeline.run(replace(cfg, full_relist_every_days=0))
+    assert len(events(cfg, last_run(cfg)).get("withdrawn", set())) == live

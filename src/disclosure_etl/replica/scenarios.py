@@ -55,6 +55,8 @@ DEFAULT_QUIRKS: dict[str, Any] = {
     "challenge_status": 200,  # status of challenge answers (200, 412 or 521)
     "offsite_redirect_paths": [],  # path prefixes answered 302 to http://offsite.invalid/…
     "oversize_paths": [],  # path prefixes answered with an oversize body
+    # list API paths answered 200 with no rows (articles [], total 0): a silent redesign
+    "empty_list_paths": [],
     "oversize_mb": 3,
 }
 
