@@ -236,10 +236,10 @@ class ReplicaServer:
             if page_no < 0 or (page_no == 0 and not q["page_zero_is_one"]):
                 return _Response(404, render.not_found_page().encode())
             if any(path.startswith(p) for p in q["empty_list_paths"]):
-                data = {"classify": {"id": cat, "name": node.name if node else "全部",
-                                     "jump_url": "", "post_count": 0},
-                        "articles": [], "total": 0, "offset": 0}  # fmt: skip
-                body = json.dumps(data, ensure_ascii=False).encode()
+                empty = {"classify": {"id": cat, "name": node.name if node else "全部",
+                                      "jump_url": "", "post_count": 0},
+                         "articles": [], "total": 0, "offset": 0}  # fmt: skip
+                body = json.dumps(empty, ensure_ascii=False).encode()
                 return _Response(200, body, "application/json", kind="list")
             data = render.list_json(world, ag, cat, page_no, scenario, q, base, public_base)
             if data is None:
