@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import logging
 import re
 import signal
 import socket
@@ -37,6 +38,7 @@ _RE_ATT = re.compile(_PREFIX + r"/attachment/(?P<a>\d+)/(?P<b>\d+)/(?P<aid>\d+)/
 _RE_COLUMN = re.compile(r"/zwgk/qzfxxgknb/(?P<col>zj|bm)/(?:index(?:_(?P<n>\d+))?\.html)?$")
 _RE_ARTICLE = re.compile(r"/zwgk/qzfxxgknb/(?P<col>zj|bm)/content/post_(?P<id>\d+)\.html$")
 
+log = logging.getLogger(__name__)
 ROBOTS = "User-agent: *\nDisallow: /private/\n"
 
 
@@ -70,6 +72,16 @@ def _frac(*parts: object) -> float:
     return int.from_bytes(h[:4], "big") / 2**32
 
 
+class _QuietHTTPServer(ThreadingHTTPServer):
+    """A client hanging up mid-response is normal here (size caps, injected faults): log it
+    instead of printing socketserver's traceback on stderr."""
+
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        log.debug("replica: request from %s ended with an error", client_address, exc_info=True)
+
+
 class ReplicaServer:
     """The replica district site on 127.0.0.1 (see the package docstring for the API)."""
 
@@ -101,8 +113,7 @@ class ReplicaServer:
     def start(self) -> ReplicaServer:
         if self._httpd is not None:
             return self
-        httpd = ThreadingHTTPServer((self.host, self.port), _Handler)
-        httpd.daemon_threads = True
+        httpd = _QuietHTTPServer((self.host, self.port), _Handler)
         httpd.replica = self  # type: ignore[attr-defined]
         self._httpd = httpd
         self.port = httpd.server_address[1]
