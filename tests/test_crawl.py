@@ -15,7 +15,7 @@ from disclosure_etl.config import Config, from_dict
 from disclosure_etl.http import PoliteClient
 from disclosure_etl.replica import ReplicaServer
 from disclosure_etl.site.gkmlpt import parse_content_page, parse_list_page
-from tests.test_http_support import fast_replica, settled_log
+from tests.test_http_support import fast_replica
 
 FAST = {"min_interval_s": 0, "retries": 4, "backoff_base_s": 0.01, "backoff_max_s": 0.05,
         "timeout_s": 5}
@@ -108,23 +108,20 @@ def replica() -> Iterator[ReplicaServer]:
 @pytest.fixture(scope="module")
 def first(replica: ReplicaServer, tmp_path_factory: pytest.TempPathFactory) -> Run:
     """A first, full crawl of the default scenario (nothing known)."""
-    settled_log(replica)
     replica.reset_quirks()
     replica.set_scenario("default")
     replica.clear_log()
     run = run_crawl(replica, tmp_path_factory.mktemp("first"), "run1", full_relist=True)
-    run.server_log = settled_log(replica)  # type: ignore[attr-defined]
+    run.server_log = replica.request_log  # type: ignore[attr-defined]
     return run
 
 
 @pytest.fixture(autouse=True)
 def _clean(replica: ReplicaServer, first: Run) -> Iterator[None]:
-    settled_log(replica)
     replica.reset_quirks()
     replica.set_scenario("default")
     replica.clear_log()
     yield
-    settled_log(replica)
     replica.reset_quirks()
     replica.set_scenario("default")
 
@@ -283,7 +280,7 @@ def test_unchanged_second_crawl_stays_within_the_request_budget(
     # the same data directory as the first run: its validators allow conditional requests
     second = run_crawl(replica, first.archive.root.parent, "run2", known=known,
                        known_urls=known_urls)
-    log = settled_log(replica)
+    log = replica.request_log
     n_sites = len(second.sites)
     n_leaves = sum(len(o["listings"]) for o in second.outcomes.values())
     n_columns = len((second.portal or {})["columns"])
@@ -354,7 +351,7 @@ def test_faults_scenario_loses_and_duplicates_no_row(
     replica.set_scenario("faults")
     known = {a: first.known(a) for a in first.outcomes}
     run = run_crawl(replica, tmp_path, "faults", known=known, full_relist=True, portal=False)
-    log = settled_log(replica)
+    log = replica.request_log
     assert {502, 429} <= {r.status for r in log}  # faults did happen
     assert not run.failed
     for agency_id in first.outcomes:
@@ -399,7 +396,7 @@ def test_site_whose_index_is_blocked_raises_after_writing_its_outcome(
     outcome = archive.read_unit_outcome("r9", ref.agency_id)
     assert outcome is not None and outcome["status"] == "error"
     assert outcome["errors"][0]["stage"] == "index" and outcome["errors"][0]["outcome"] == "blocked"
-    assert not any("/api/all/" in r.path for r in settled_log(replica))
+    assert not any("/api/all/" in r.path for r in replica.request_log)
 
 
 def test_blocked_list_page_is_a_listing_error_not_zero_rows(

@@ -26,7 +26,6 @@ from tests.test_http_support import (
     host_of,
     make_client,
     requests_to,
-    settled_log,
 )
 
 JUMP_NODE_LIST = "/gkmlpt/api/all/1170"  # a jump node of the district tree: 404
@@ -40,7 +39,6 @@ def replica() -> Iterator[ReplicaServer]:
 
 @pytest.fixture(autouse=True)
 def _clean(replica: ReplicaServer) -> Iterator[None]:
-    settled_log(replica)
     replica.reset_quirks()
     replica.set_scenario("default")
     replica.clear_log()
@@ -124,7 +122,7 @@ def test_gap_between_requests_to_one_host_is_never_below_min_interval(
         t.start()
     for t in threads:
         t.join()
-    times = sorted(r.t_mono for r in settled_log(replica))
+    times = sorted(r.t_mono for r in replica.request_log)
     assert len(times) == 2 * (len(paths) + 1)  # robots.txt once per client
     gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
     assert min(gaps) >= interval
@@ -141,7 +139,7 @@ def test_url_on_another_host_is_refused_without_a_request(
     assert res.outcome == "offsite" and res.body is None and res.status is None
     c.close()
     assert _log(tmp_path)[0]["outcome"] == "offsite"
-    assert settled_log(replica) == []
+    assert replica.request_log == []
 
 
 def test_redirect_to_another_host_is_not_followed(replica: ReplicaServer, tmp_path: Path) -> None:
@@ -155,7 +153,7 @@ def test_redirect_to_another_host_is_not_followed(replica: ReplicaServer, tmp_pa
     line = _log(tmp_path)[-1]
     assert line["outcome"] == "offsite" and line["final_url"].startswith("http://offsite.invalid/")
     assert requests_to(replica, "/gzbyjy/gkmlpt/index") == 1
-    assert {r.host for r in settled_log(replica)} == {host_of(replica)}
+    assert {r.host for r in replica.request_log} == {host_of(replica)}
 
 
 def test_oversize_body_stops_reading(replica: ReplicaServer, tmp_path: Path) -> None:
@@ -198,7 +196,7 @@ def test_5xx_is_retried_until_it_succeeds(replica: ReplicaServer, tmp_path: Path
     c = make_client(replica, tmp_path, respect_robots=False)
     res = c.get(replica.base_url + "/gkmlpt/index", kind="index")
     assert res.outcome == "ok" and res.attempts == 3
-    assert [r.status for r in settled_log(replica)] == [502, 502, 200]
+    assert [r.status for r in replica.request_log] == [502, 502, 200]
 
 
 def test_5xx_gives_up_after_the_configured_retries(replica: ReplicaServer, tmp_path: Path) -> None:
@@ -214,7 +212,7 @@ def test_429_honours_retry_after(replica: ReplicaServer, tmp_path: Path) -> None
     c.get(replica.base_url + "/gkmlpt/index", kind="index")  # request 1
     res = c.get(replica.base_url + "/gzbyjy/gkmlpt/index", kind="index")  # 2 → 429, 3 → ok
     assert res.outcome == "ok" and res.attempts == 2
-    log = [r for r in settled_log(replica) if r.path == "/gzbyjy/gkmlpt/index"]
+    log = [r for r in replica.request_log if r.path == "/gzbyjy/gkmlpt/index"]
     assert [r.status for r in log] == [429, 200]
     assert log[1].t_mono - log[0].t_mono >= 1.0
 
@@ -226,7 +224,7 @@ def test_truncated_body_is_retried(replica: ReplicaServer, tmp_path: Path) -> No
     res = c.get(url, kind="list")
     assert res.outcome == "ok" and res.attempts == 2
     assert len(res.body or b"") == int(res.headers["content-length"])
-    log = [r for r in settled_log(replica) if r.path == "/gkmlpt/api/all/1120"]
+    log = [r for r in replica.request_log if r.path == "/gkmlpt/api/all/1120"]
     assert len(log) == 2 and log[0].bytes_sent < log[1].bytes_sent
 
 
@@ -258,7 +256,7 @@ def test_conditional_request_reuses_the_archived_body(replica: ReplicaServer, tm
     c2 = make_client(replica, tmp_path, run_id="r2", respect_robots=False)
     third = c2.get(url, kind="index", conditional=True)
     assert third.outcome == "not_modified" and third.body == first.body
-    assert [r.status for r in settled_log(replica)] == [200, 304, 304]
+    assert [r.status for r in replica.request_log] == [200, 304, 304]
 
 
 def test_unconditional_request_ignores_validators(replica: ReplicaServer, tmp_path: Path) -> None:

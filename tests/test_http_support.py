@@ -46,21 +46,5 @@ def make_client(
     return PoliteClient(cfg, frozenset({host_of(srv), *extra_hosts}), archive, run_id, unit)
 
 
-def settled_log(srv: ReplicaServer, quiet_s: float = 0.05, timeout_s: float = 5.0) -> list[Any]:
-    """The replica's request log once it stops growing (the replica records a request
-    after it has sent the response, so the client can be a step ahead of the log)."""
-    import time
-
-    deadline = time.monotonic() + timeout_s
-    last = len(srv.request_log)
-    while time.monotonic() < deadline:
-        time.sleep(quiet_s)
-        now = len(srv.request_log)
-        if now == last:
-            break
-        last = now
-    return srv.request_log
-
-
 def requests_to(srv: ReplicaServer, path: str) -> int:
-    return sum(1 for r in settled_log(srv) if r.path == path)
+    return sum(1 for r in srv.request_log if r.path == path)
