@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.airflow.conftest import ADMIN, REPO
+from tests.needs import need
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -20,10 +21,8 @@ ARGS = [
 KNOWN_FINDING = "Posted 132 items differ from the reported 150"
 
 
-@pytest.mark.skipif(
-    not CHROMIUM.exists(), reason="needs /usr/bin/chromium (apt-get install -y chromium)"
-)
 def test_operator_sees_chart_and_findings_on_the_disclosure_page(api_server: str) -> None:
+    need(CHROMIUM.exists(), "needs /usr/bin/chromium (apt-get install -y chromium)")
     from playwright.sync_api import expect, sync_playwright
 
     artifacts = REPO / "test-artifacts"

@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 from tests.airflow.conftest import REPO
+from tests.needs import need
 
 COMPOSE = REPO / "docker-compose.yaml"
 ENV_EXAMPLE = REPO / ".env.example"
@@ -40,7 +41,7 @@ def _check_jsonschema() -> str | None:
 def test_compose_file_matches_the_compose_spec_schema() -> None:
     tool = _check_jsonschema()
     if tool is None:
-        pytest.skip("check-jsonschema not installed (it is in the dev extra)")
+        need(False, "check-jsonschema not installed (it is in the dev extra)")
     proc = subprocess.run(
         [tool, "--builtin-schema", "vendor.compose-spec", str(COMPOSE)],
         capture_output=True, text=True, timeout=120, check=False,
@@ -66,7 +67,7 @@ def resolved(tmp_path_factory: pytest.TempPathFactory) -> dict:
     """``docker-compose config`` with the variables of .env.example (Debian's docker-compose)."""
     tool = shutil.which("docker-compose")
     if tool is None:
-        pytest.skip("docker-compose not installed (apt-get install -y docker-compose)")
+        need(False, "docker-compose not installed (apt-get install -y docker-compose)")
     env = {k: v for k, v in os.environ.items() if k not in _example_env()}
     proc = subprocess.run(
         [tool, "--env-file", str(ENV_EXAMPLE), "-f", str(COMPOSE), "config"],
@@ -103,7 +104,7 @@ def test_every_airflow_component_shares_jwt_secret_and_execution_api(resolved: d
 def test_compose_refuses_to_start_without_credentials(tmp_path: Path) -> None:
     tool = shutil.which("docker-compose")
     if tool is None:
-        pytest.skip("docker-compose not installed (apt-get install -y docker-compose)")
+        need(False, "docker-compose not installed (apt-get install -y docker-compose)")
     env = {k: v for k, v in os.environ.items() if k not in _example_env()}
     empty = tmp_path / "empty.env"
     empty.write_text("", encoding="utf-8")

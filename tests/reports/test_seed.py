@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from disclosure_etl.reports import format_report_text, parse_report, short_agency_name
+from tests.needs import shared_dir
 
-SEED = Path("/work/shared/seed/000_68892367501bf595.txt")
+SEED = (shared_dir() or Path("/nonexistent")) / "seed" / "000_68892367501bf595.txt"
 EXPECTED = {
     "active.total": 216,
     "active.category.组织机构": 8,
