@@ -126,8 +126,12 @@ CREATE TABLE IF NOT EXISTS core.reports (
     item_id       BIGINT,
     sha256        VARCHAR,
     publisher     VARCHAR,
-    run_id        VARCHAR
+    run_id        VARCHAR,
+    figures_expected INTEGER,  -- core figures of its template (reports/coverage.py)
+    figures_found    INTEGER   -- of those, stated (a value or a blank)
 );
+ALTER TABLE core.reports ADD COLUMN IF NOT EXISTS figures_expected INTEGER;
+ALTER TABLE core.reports ADD COLUMN IF NOT EXISTS figures_found INTEGER;
 
 CREATE TABLE IF NOT EXISTS core.report_figures (
     report_id      VARCHAR NOT NULL,

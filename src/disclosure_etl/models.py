@@ -150,6 +150,9 @@ class ParsedReport:
     period_end: date | None = None
     parse_note: str | None = None
     figures: list[Figure] = field(default_factory=list)
+    #: core figures of its template (reports/coverage.py) it should state / that were found
+    figures_expected: int | None = None
+    figures_found: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON shape of ``disclosure-etl report --json`` (contract.md §2)."""
@@ -162,6 +165,8 @@ class ParsedReport:
             "parse_status": self.parse_status,
             "parse_note": self.parse_note,
             "source_format": self.source_format,
+            "figures_expected": self.figures_expected,
+            "figures_found": self.figures_found,
             "figures": [
                 {
                     "metric": f.metric,
@@ -266,6 +271,8 @@ RUN_BATCH_COLUMNS: dict[str, tuple[str, ...]] = {
         "item_id",
         "sha256",
         "publisher",
+        "figures_expected",
+        "figures_found",
     ),
     "report_figures": (
         "report_id",

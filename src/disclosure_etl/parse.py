@@ -463,6 +463,8 @@ def _add_reports(
             item_id=primary.item_id,
             sha256=best.sha256,
             publisher=best.publisher or p.agency,
+            figures_expected=p.figures_expected,
+            figures_found=p.figures_found,
         )
         for f in p.figures:
             batch.add(

@@ -24,6 +24,7 @@ class Document:
     lines: list[str] = field(default_factory=list)
     tables: list[Grid] = field(default_factory=list)
     images: list[str] = field(default_factory=list)
+    links: list[tuple[str, str]] = field(default_factory=list)  # (href, link text) in the body
     page_title: str | None = None
     notes: list[str] = field(default_factory=list)  # limits hit, degraded reads
     unsupported: str | None = None  # why the format cannot be read, when it cannot

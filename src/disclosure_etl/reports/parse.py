@@ -6,6 +6,12 @@ import re
 from datetime import datetime
 
 from disclosure_etl.models import Figure, ParsedReport
+from disclosure_etl.reports.coverage import (
+    attachment_only,
+    is_annual_report,
+    measure,
+    sections_present,
+)
 from disclosure_etl.reports.document import Document
 from disclosure_etl.reports.extract import detect_format, read_document
 from disclosure_etl.reports.metadata import (
@@ -73,16 +79,49 @@ def _parse(data: bytes, fmt: str, title: str | None, published_at: datetime | No
     if report.template != "legacy":
         notes.extend(_missing_tables(doc, tables.found, headings))
     notes.extend(tables.notes[:5])
+    _set_status(report, doc, lines, prose, notes)
+    return report
+
+
+#: Notes that mean the document was read incompletely (the report cannot be ``parsed``).
+DEGRADED = (
+    "tables_as_images", "tables_missing", "input_truncated", "text_truncated", "pages_truncated",
+    "tables_truncated", "t3 cell", "t2 cell", "markup_unparseable", "html_unparseable",
+)  # fmt: skip
+
+
+def _set_status(
+    report: ParsedReport, doc: Document, lines: list[str], prose: list[str], notes: list[str]
+) -> None:
+    """parse_status, parse_note and the coverage counts, from the figures and what was read.
+
+    ``failed``: no text, a body that is only a link to an attachment, or no annual report at
+    all. ``partial``: a core figure of the template is missing (coverage.py) or the read was
+    degraded. ``parsed``: every core figure found.
+    """
+    text = "\n".join(lines)
+    cov = measure(report.template, sections_present(prose), report.figures)
+    report.figures_expected, report.figures_found = cov.figures_expected, cov.figures_found
+    attachment = attachment_only(lines, doc.links, report.title)
     if not lines and not doc.tables:
         report.parse_status = "failed"
         notes.insert(0, "no text found")
-    elif any(n.startswith(("tables_as_images", "tables_missing", "input_truncated", "text_truncated", "pages_truncated", "tables_truncated", "t3 cell", "t2 cell", "markup_unparseable", "html_unparseable")) for n in notes):
-        report.parse_status = "partial"
-    elif not figures:
+    elif attachment and not report.figures:
+        report.parse_status = "failed"
+        notes.insert(0, f"attachment_only: the body only links to {attachment[:200]}")
+    elif not is_annual_report(text, report.figures):
+        report.parse_status = "failed"
+        notes.insert(0, "not_a_report: no annual-report markers and no figures")
+    elif not report.figures:
         report.parse_status = "partial"
         notes.insert(0, "no figures found")
+    elif not cov.complete or any(n.startswith(DEGRADED) for n in notes):
+        report.parse_status = "partial"
+        if not cov.complete:
+            notes.insert(0, f"missing {cov.figures_expected - cov.figures_found}/{cov.figures_expected}: {cov.note()}")
+    else:
+        report.parse_status = "parsed"
     report.parse_note = "; ".join(notes) or None
-    return report
 
 
 def _title_line(lines: list[str]) -> str | None:

@@ -50,6 +50,8 @@ _TYPES: dict[str, pa.DataType] = {
     "item_id": _I,
     "is_abolished": _B,
     "report_year": _I,
+    "figures_expected": _I,
+    "figures_found": _I,
     "copies": pa.list_(_S),
     "value": pa.float64(),
     "is_blank": _B,
@@ -264,11 +266,11 @@ _LOAD_SQL: tuple[str, ...] = (
     """DELETE FROM core.report_figures
        WHERE report_id IN (SELECT report_id FROM stg_reports)""",
     """DELETE FROM core.reports WHERE report_id IN (SELECT report_id FROM stg_reports)""",
-    """INSERT INTO core.reports
+    """INSERT INTO core.reports BY NAME
        SELECT DISTINCT ON (report_id)
               report_id, agency_id, report_year, title, url, copies, published_at, template,
               source_format, parse_status, parse_note, period_start, period_end, item_id,
-              sha256, publisher, $run_id
+              sha256, publisher, $run_id AS run_id, figures_expected, figures_found
        FROM stg_reports ORDER BY report_id""",
     """INSERT INTO core.report_figures
        SELECT f.report_id, COALESCE(f.agency_id, r.agency_id),

@@ -1,0 +1,236 @@
+"""Coverage: the core figures each template must yield, and the parse status they decide.
+
+A report is ``parsed`` only when every core figure of its template was found (as a value or
+as a blank cell); otherwise it is ``partial`` and the note names what is missing. The core
+figures (contract.md §8: ``figures_expected`` / ``figures_found``):
+
+* ``legacy`` (free text up to 2018): ``active.total``, ``application.received``,
+  ``review.total`` and ``lawsuit.total`` — each only where the report has that section
+  (:func:`sections_present`).
+* ``2019`` / ``2021``: every cell of tables 二, 三 and 四 (the template's rows × columns,
+  figures.md), plus the prose total ``active.total`` where the prose speaks of 主动公开.
+
+``active.total`` is also satisfied by ``active.channel.website``: a report whose only total
+is 通过门户网站主动公开…N条 states it as the channel figure (real_reports/README.md).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from disclosure_etl.models import Figure
+from disclosure_etl.reports.tables import T3_COL_ORDER, T4_GROUP_ORDER, T4_RESULT_ORDER
+from disclosure_etl.reports.text import label_key
+
+#: Section name → cue that the report has that section (heading or topic words).
+SECTION_CUES: dict[str, re.Pattern[str]] = {
+    "active": re.compile(r"主动公开"),
+    "application": re.compile(r"依申请公开|信息公开申请|公开申请|申请公开"),
+    "review": re.compile(r"复议"),
+    "lawsuit": re.compile(r"诉讼"),
+}
+#: Free-text core figure of each section.
+SECTION_FIGURE = {
+    "active": "active.total",
+    "application": "application.received",
+    "review": "review.total",
+    "lawsuit": "lawsuit.total",
+}
+#: Figures that stand in for a core figure (score.py accepts the same).
+ALTERNATIVES = {"active.total": ("active.channel.website",)}
+
+T2_CELLS: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
+    "2021": (
+        ("regulation", ("issued", "abolished", "in_force")),
+        ("normative_doc", ("issued", "abolished", "in_force")),
+        ("licensing", ("decisions",)),
+        ("penalty", ("decisions",)),
+        ("enforcement", ("decisions",)),
+        ("fee", ("amount",)),
+    ),
+    "2019": (
+        ("regulation", ("new_made", "new_published", "total_published")),
+        ("normative_doc", ("new_made", "new_published", "total_published")),
+        ("licensing", ("prev_year_items", "change", "decisions")),
+        ("other_services", ("prev_year_items", "change", "decisions")),
+        ("penalty", ("prev_year_items", "change", "decisions")),
+        ("enforcement", ("prev_year_items", "change", "decisions")),
+        ("fee", ("prev_year_items", "change")),
+        ("procurement", ("items", "amount")),
+    ),
+}
+_T3_HEAD = ["new_received", "carried_over", "granted", "partial"]
+_T3_OUTCOMES = (
+    [f"denied_{i}" for i in range(1, 9)]
+    + [f"unable_{i}" for i in range(1, 4)]
+    + [f"notproc_{i}" for i in range(1, 6)]
+)
+T3_ROWS: dict[str, list[str]] = {
+    "2021": _T3_HEAD + _T3_OUTCOMES + ["other_1", "other_2", "other_3", "total_processed", "carried_forward"],
+    "2019": _T3_HEAD + _T3_OUTCOMES + ["other", "total_processed", "carried_forward"],
+}
+TEMPLATES = ("2019", "2021")
+
+
+@dataclass(frozen=True)
+class CoreFigure:
+    """One figure a report of its template must state: ``t3.unable_1.total``, ``active.total``."""
+
+    metric: str
+    table: str  # t2 | t3 | t4 | prose | legacy
+    alternatives: tuple[str, ...] = ()
+
+    @property
+    def row(self) -> str:
+        """``unable_1`` for ``t3.unable_1.total``; the metric itself outside the tables."""
+        parts = self.metric.split(".")
+        return parts[1] if self.table in ("t2", "t3", "t4") else self.metric
+
+    @property
+    def col(self) -> str:
+        return self.metric.split(".")[2] if self.table in ("t2", "t3", "t4") else ""
+
+
+@dataclass
+class Coverage:
+    """Which core figures a report was expected to state and which of them are missing."""
+
+    expected: list[CoreFigure] = field(default_factory=list)
+    missing: list[CoreFigure] = field(default_factory=list)
+
+    @property
+    def figures_expected(self) -> int:
+        return len(self.expected)
+
+    @property
+    def figures_found(self) -> int:
+        return len(self.expected) - len(self.missing)
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
+
+    def note(self) -> str | None:
+        """What is missing, compactly (``t3: rows unable_1..3 not found``); None if nothing."""
+        return missing_note(self.expected, self.missing) or None
+
+
+def sections_present(lines: Iterable[str]) -> set[str]:
+    """Free-text sections the report has (``active``, ``application``, ``review``, ``lawsuit``).
+
+    Decided from heading and topic words anywhere in the text. The one place that says which
+    sections a report has: a section splitter can replace it.
+    """
+    text = label_key("\n".join(lines))
+    return {name for name, cue in SECTION_CUES.items() if cue.search(text)}
+
+
+def table_cells(template: str) -> list[CoreFigure]:
+    """Every cell of tables 二, 三 and 四 of a national template (``2019`` or ``2021``)."""
+    out = [
+        CoreFigure(f"t2.{row}.{col}", "t2") for row, cols in T2_CELLS[template] for col in cols
+    ]
+    out += [CoreFigure(f"t3.{row}.{col}", "t3") for row in T3_ROWS[template] for col in T3_COL_ORDER]
+    out += [
+        CoreFigure(f"t4.{grp}.{res}", "t4") for grp in T4_GROUP_ORDER for res in T4_RESULT_ORDER
+    ]
+    return out
+
+
+def core_figures(template: str | None, sections: set[str]) -> list[CoreFigure]:
+    """The core figures of a report of ``template`` that has the given free-text ``sections``."""
+    if template in TEMPLATES:
+        prose = [CoreFigure("active.total", "prose", ALTERNATIVES["active.total"])]
+        return table_cells(template) + (prose if "active" in sections else [])
+    return [
+        CoreFigure(metric, "legacy", ALTERNATIVES.get(metric, ()))
+        for name, metric in SECTION_FIGURE.items()
+        if name in sections
+    ]
+
+
+def measure(template: str | None, sections: set[str], figures: Iterable[Figure]) -> Coverage:
+    """Coverage of ``figures`` against the core figures (a value or a blank counts as found)."""
+    stated = {f.metric for f in figures if f.value is not None or f.is_blank}
+    expected = core_figures(template, sections)
+    missing = [c for c in expected if c.metric not in stated and not stated & set(c.alternatives)]
+    return Coverage(expected, missing)
+
+
+def missing_note(expected: list[CoreFigure], missing: list[CoreFigure]) -> str:
+    """``t2 not found; t3: rows unable_1..3 not found; t3: cells granted.total not found``."""
+    parts: list[str] = []
+    for table in dict.fromkeys(c.table for c in expected):
+        want = [c for c in expected if c.table == table]
+        gone = [c for c in missing if c.table == table]
+        if not gone:
+            continue
+        if table in ("prose", "legacy"):
+            label = "prose" if table == "prose" else "legacy"
+            parts.append(f"{label}: {', '.join(c.metric for c in gone)} not found")
+        elif len(gone) == len(want):
+            parts.append(f"{table}: table not found")
+        else:
+            parts.extend(_table_note(table, want, gone))
+    return "; ".join(parts)
+
+
+def _table_note(table: str, want: list[CoreFigure], gone: list[CoreFigure]) -> list[str]:
+    """Whole rows missing as ranges (``unable_1..3``), other cells as ``row.col`` (at most 6)."""
+    rows = list(dict.fromkeys(c.row for c in want))
+    gone_set = {c.metric for c in gone}
+    whole = [r for r in rows if all(c.metric in gone_set for c in want if c.row == r)]
+    cells = [f"{c.row}.{c.col}" for c in gone if c.row not in whole]
+    out = []
+    if whole:
+        out.append(f"{table}: row{'s' if len(whole) > 1 else ''} {', '.join(_ranges(whole))} not found")
+    if cells:
+        more = f" (+{len(cells) - 6} more)" if len(cells) > 6 else ""
+        out.append(f"{table}: cells {', '.join(cells[:6])}{more} not found")
+    return out
+
+
+def _ranges(rows: list[str]) -> list[str]:
+    """``[unable_1, unable_2, unable_3, granted]`` → ``[unable_1..3, granted]``."""
+    out: list[str] = []
+    i = 0
+    while i < len(rows):
+        m = re.fullmatch(r"(.+)_(\d+)", rows[i])
+        j = i
+        if m:
+            stem, n = m.group(1), int(m.group(2))
+            while j + 1 < len(rows) and rows[j + 1] == f"{stem}_{n + j + 1 - i}":
+                j += 1
+        out.append(rows[i] if j == i else f"{rows[i]}..{rows[j].rsplit('_', 1)[1]}")
+        i = j + 1
+    return out
+
+
+# ---------------------------------------------------------------- not a report / no body
+
+_REPORT_MARKERS = re.compile(r"年度?报告|年报|政府信息公开|信息公开工作")
+_ATTACHMENT = re.compile(r"\.(?:docx?|pdf|xlsx?|wps|et|rar|zip)(?:$|[?#])", re.I)
+#: A body shorter than this (characters, titles and link texts excluded) states no report.
+MAX_STUB_CHARS = 120
+
+
+def is_annual_report(text: str, figures: list[Figure]) -> bool:
+    """False for a document that is no annual report: no report markers and no figures."""
+    return bool(figures) or bool(_REPORT_MARKERS.search(label_key(text[:20000])))
+
+
+def attachment_only(lines: list[str], links: list[tuple[str, str]], title: str | None) -> str | None:
+    """The attachment when the body is only a title and links to document files, else None.
+
+    ``links`` are the body's ``(href, link text)`` pairs.
+    """
+    docs = [href for href, _ in links if _ATTACHMENT.search(href)]
+    if not docs:
+        return None
+    drop = {label_key(text) for _, text in links} | {label_key(title or "")}
+    body = [ln for ln in lines if label_key(ln) not in drop]
+    if sum(len(label_key(ln)) for ln in body) > MAX_STUB_CHARS:
+        return None
+    return docs[0]
