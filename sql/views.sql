@@ -104,7 +104,7 @@ COMMENT ON COLUMN annual_reports.copies IS 'URLs of the other copies folded into
 COMMENT ON COLUMN annual_reports.published_at IS 'Publish time (发布时间), Asia/Shanghai wall-clock.';
 COMMENT ON COLUMN annual_reports.template IS 'legacy (≤2018 free form) | 2019 | 2021 (national format), detected from the table headers.';
 COMMENT ON COLUMN annual_reports.source_format IS 'html | pdf | docx | xlsx | xls | doc | txt.';
-COMMENT ON COLUMN annual_reports.parse_status IS 'parsed (every core figure of its template found) | partial (a core figure missing, or the document read incompletely) | failed (no text, not an annual report, or a body that only links to an attachment) | unsupported (a format that cannot be read).';
+COMMENT ON COLUMN annual_reports.parse_status IS 'parsed (every core figure of its template found, no stated item count left unread) | partial (a core figure missing, a stated count unread, or the document read incompletely) | failed (no text, not an annual report, or a body that only links to an attachment) | unsupported (a format that cannot be read).';
 COMMENT ON COLUMN annual_reports.parse_note IS 'Why, when parse_status is not parsed: e.g. "missing 3/197: t3: rows unable_1..3 not found", "legacy: application.received not found", "attachment_only: …".';
 COMMENT ON COLUMN annual_reports.period_start IS 'First day of the stated statistics period (统计期), if stated.';
 COMMENT ON COLUMN annual_reports.period_end IS 'Last day of the stated statistics period, if stated.';
@@ -112,7 +112,7 @@ COMMENT ON COLUMN annual_reports.item_id IS 'Catalog post id of the report when 
 COMMENT ON COLUMN annual_reports.sha256 IS 'sha256 of the archived report body.';
 COMMENT ON COLUMN annual_reports.publisher IS 'Publishing body (来源/发布机构) as the page states it.';
 COMMENT ON COLUMN annual_reports.figures_expected IS 'Core figures its template must state: 2019/2021, every cell of tables 二, 三 and 四 plus the prose 主动公开 total; legacy, active.total, application.received, review.total and lawsuit.total for the sections the report has. NULL for rows loaded before this column existed.';
-COMMENT ON COLUMN annual_reports.figures_found IS 'Of figures_expected, how many the parser found (a value or a blank cell). parse_status is parsed only when it equals figures_expected.';
+COMMENT ON COLUMN annual_reports.figures_found IS 'Of figures_expected, how many the parser found (a value or a blank cell). parse_status is parsed only when it equals figures_expected and no item count the text states was left unread.';
 
 -- ---------------------------------------------------------------- report_figures
 CREATE OR REPLACE VIEW report_figures AS

@@ -83,6 +83,8 @@ def test_report_json_on_the_example_report() -> None:
     assert out["report_year"] == 2017
     assert figures["active.total"] == 216
     assert set(out) >= {"template", "report_year", "agency", "parse_status", "figures"}
+    # the seed is legacy with all four sections: active, application, review and lawsuit totals
+    assert (out["parse_status"], out["figures_expected"], out["figures_found"]) == ("parsed", 4, 4)
 
 
 @pytest.mark.parametrize(

@@ -190,6 +190,36 @@ def test_copies_are_a_text_array(con: duckdb.DuckDBPyConnection, wh_path: Path) 
     assert wh.known_report_urls(wh_path) == {"https://a/1", "https://b/2", "https://c/3"}
 
 
+def test_report_coverage_counts_reach_annual_reports(con: duckdb.DuckDBPyConnection) -> None:
+    r = Run(1).agency()
+    r.batch.add("reports", report_id="r7", agency_id=HL, report_year=2022, url="https://a/7",
+                parse_status="partial", figures_expected=201, figures_found=198,
+                parse_note="missing 3/201: t3: rows unable_1..3 not found")
+    wh.load_run(con, r.batch)
+    assert con.execute("SELECT parse_status, figures_expected, figures_found FROM annual_reports"
+                       ).fetchall() == [("partial", 201, 198)]
+
+
+def test_warehouse_without_coverage_columns_gains_them(wh_path: Path) -> None:
+    old = duckdb.connect(str(wh_path))
+    old.execute("CREATE SCHEMA core")
+    old.execute("CREATE TABLE core.reports (report_id VARCHAR NOT NULL, agency_id VARCHAR, report_year INTEGER, "
+                "title VARCHAR, url VARCHAR, copies VARCHAR[], published_at TIMESTAMP, template VARCHAR, "
+                "source_format VARCHAR, parse_status VARCHAR, parse_note VARCHAR, period_start DATE, "
+                "period_end DATE, item_id BIGINT, sha256 VARCHAR, publisher VARCHAR, run_id VARCHAR)")
+    old.execute("INSERT INTO core.reports (report_id, parse_status) VALUES ('old', 'parsed')")
+    old.close()
+    con = wh.connect(wh_path)
+    try:
+        wh.load_run(con, Run(1).agency().report("r1", 2017, {"active.total": 5}).batch)
+        rows = con.execute("SELECT report_id, run_id, figures_expected, figures_found FROM core.reports "
+                           "ORDER BY report_id").fetchall()
+        assert rows == [("old", None, None, None), ("r1", "run001", None, None)]
+        assert "figures_found" in [d[0] for d in con.execute("SELECT * FROM annual_reports").description]
+    finally:
+        con.close()
+
+
 def test_runs_view_counts(con: duckdb.DuckDBPyConnection) -> None:
     wh.load_run(con, Run(1).agency().listed(11, [(100, ts(2017)), (101, ts(2017))])
                 .fetch("ok", 3).fetch("not_modified", 1).fetch("http_error", 2)

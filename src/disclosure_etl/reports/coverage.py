@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from disclosure_etl.models import Figure
 from disclosure_etl.reports.tables import T3_COL_ORDER, T4_GROUP_ORDER, T4_RESULT_ORDER
-from disclosure_etl.reports.text import label_key
+from disclosure_etl.reports.text import compact, label_key
 
 #: Section name → cue that the report has that section (heading or topic words).
 SECTION_CUES: dict[str, re.Pattern[str]] = {
@@ -206,6 +206,34 @@ def _ranges(rows: list[str]) -> list[str]:
         out.append(rows[i] if j == i else f"{rows[i]}..{rows[j].rsplit('_', 1)[1]}")
         i = j + 1
     return out
+
+
+# ---------------------------------------------------------------- counts left unread
+
+#: An item count as the text states it: ``5条``, ``1,326条``, ``4.1万条``, ``20多条`` (not ``第5条``).
+_ITEM_COUNT = re.compile(r"(?<![第\d.,])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(万)?(?:余|多)?条(?!例)")
+
+
+def unread_counts(lines: Iterable[str], figures: Iterable[Figure]) -> list[str]:
+    """Item counts (``N条``) the text states that no figure holds, each with its context.
+
+    A parse that read every core figure but skipped a stated count (a category list, the real
+    total beside a wrong one) is not complete: these make the report ``partial``.
+    """
+    values = {round(f.value, 6) for f in figures if f.value is not None}
+    text = compact("\n".join(lines))
+    out = []
+    for m in _ITEM_COUNT.finditer(text):
+        value = float(m.group(1).replace(",", "")) * (10000 if m.group(2) else 1)
+        if round(value, 6) not in values:
+            out.append(text[max(0, m.start() - 12) : m.end()])
+    return out
+
+
+def unread_note(unread: list[str]) -> str:
+    """``unread: 3 item counts in the text not read (…工作动态信息5条; …)``."""
+    shown = "; ".join(unread[:3]) + ("; …" if len(unread) > 3 else "")
+    return f"unread: {len(unread)} item count{'s' if len(unread) > 1 else ''} in the text not read ({shown})"
 
 
 # ---------------------------------------------------------------- not a report / no body

@@ -11,6 +11,8 @@ from disclosure_etl.reports.coverage import (
     is_annual_report,
     measure,
     sections_present,
+    unread_counts,
+    unread_note,
 )
 from disclosure_etl.reports.document import Document
 from disclosure_etl.reports.extract import detect_format, read_document
@@ -96,8 +98,8 @@ def _set_status(
     """parse_status, parse_note and the coverage counts, from the figures and what was read.
 
     ``failed``: no text, a body that is only a link to an attachment, or no annual report at
-    all. ``partial``: a core figure of the template is missing (coverage.py) or the read was
-    degraded. ``parsed``: every core figure found.
+    all. ``partial``: a core figure of the template is missing, an item count the text states
+    was left unread (coverage.py), or the read was degraded. ``parsed``: none of these.
     """
     text = "\n".join(lines)
     cov = measure(report.template, sections_present(prose), report.figures)
@@ -115,12 +117,16 @@ def _set_status(
     elif not report.figures:
         report.parse_status = "partial"
         notes.insert(0, "no figures found")
-    elif not cov.complete or any(n.startswith(DEGRADED) for n in notes):
-        report.parse_status = "partial"
+    else:
+        unread = unread_counts(lines, report.figures)
+        if unread:
+            notes.insert(0, unread_note(unread))
         if not cov.complete:
             notes.insert(0, f"missing {cov.figures_expected - cov.figures_found}/{cov.figures_expected}: {cov.note()}")
-    else:
-        report.parse_status = "parsed"
+        degraded = any(n.startswith(DEGRADED) for n in notes)
+        report.parse_status = "partial" if unread or degraded or not cov.complete else "parsed"
+    if report.parse_status == "failed":
+        report.template = None  # nothing was read that could tell
     report.parse_note = "; ".join(notes) or None
 
 

@@ -1,0 +1,153 @@
+"""Coverage and status: ``parsed`` only when every core figure of the template was found.
+
+The template fixtures are built with the replica's table writers (the tables' markup is not
+what is under test here: the status is), with rows removed to make a report incomplete.
+"""
+
+from __future__ import annotations
+
+import re
+
+from disclosure_etl.models import Figure
+from disclosure_etl.replica import reports as rp
+from disclosure_etl.reports import parse_report
+from disclosure_etl.reports.coverage import (
+    core_figures,
+    measure,
+    missing_note,
+    sections_present,
+    table_cells,
+    unread_counts,
+)
+
+INTRO = [
+    "某某县林业局2022年政府信息公开工作年度报告",
+    "一、总体情况",
+    "（一）主动公开。本年度通过局门户网站主动公开政府信息342条。",
+    "（二）依申请公开。全年共收到政府信息公开申请4件。",
+]
+CLOSING = ["五、存在的主要问题及改进情况", "下一步将继续加强培训。", "六、其他需要报告的事项", "本年度未收取信息处理费。"]
+T2_2021 = {
+    "regulation.issued": 0, "regulation.abolished": 0, "regulation.in_force": 0,
+    "normative_doc.issued": 2, "normative_doc.abolished": 1, "normative_doc.in_force": 9,
+    "licensing.decisions": 37, "penalty.decisions": 12, "enforcement.decisions": 0, "fee.amount": 0,
+}  # fmt: skip
+
+
+def _report_2021(drop_rows: tuple[str, ...] = (), t4: bool = True) -> bytes:
+    t3 = rp.make_t3("2021", {"natural_person": {"granted": 2, "unable_1": 1, "carried_forward": 1}})
+    t4_vals = rp.make_t4({"review": {"upheld": 1}})
+    html = rp.template_report_html(INTRO, T2_2021, t3, t4_vals, "2021", CLOSING)
+    html = html.replace("rowspan=22", f"rowspan={22 - len(drop_rows)}")  # 三、本年度办理结果
+    for label in drop_rows:
+        html = re.sub(rf"<tr[^>]*>(?:(?!</tr>).)*{re.escape(label)}(?:(?!</tr>).)*</tr>", "", html, flags=re.S)
+    if not t4:
+        html = re.sub(r"<p[^>]*>四、政府信息公开行政复议、行政诉讼情况.*?(?=<p[^>]*>五、)", "", html, flags=re.S)
+    return f"<html><body>{html}</body></html>".encode()
+
+
+def test_complete_2021_report_is_parsed_with_every_core_figure() -> None:
+    r = parse_report(_report_2021())
+    assert r.template == "2021"
+    assert (r.parse_status, r.parse_note) == ("parsed", None)
+    # 10 cells of 二, 25 rows x 7 columns of 三, 15 cells of 四, the prose total
+    assert r.figures_expected == r.figures_found == 10 + 25 * 7 + 15 + 1
+
+
+def test_2021_report_without_the_unable_rows_is_partial_and_says_which() -> None:
+    r = parse_report(_report_2021(drop_rows=tuple(rp.UNABLE)))
+    assert r.parse_status == "partial"
+    assert r.parse_note and "t3: rows unable_1..3 not found" in r.parse_note
+    assert (r.figures_expected, r.figures_found) == (201, 201 - 21)
+
+
+def test_2021_report_without_table_four_is_partial() -> None:
+    r = parse_report(_report_2021(t4=False))
+    assert r.parse_status == "partial"
+    assert r.parse_note and "t4: table not found" in r.parse_note
+    assert r.figures_found == 201 - 15
+
+
+def test_2019_and_2021_core_cells_follow_the_templates() -> None:
+    c19 = {c.metric for c in table_cells("2019")}
+    c21 = {c.metric for c in table_cells("2021")}
+    assert "t3.other.total" in c19 and "t3.other_1.total" not in c19
+    assert {"t3.other_1.total", "t3.other_3.commercial"} <= c21 and "t3.other.total" not in c21
+    assert {"t2.procurement.amount", "t2.licensing.change"} <= c19 and "t2.licensing.change" not in c21
+    assert len(c19) == 22 + 23 * 7 + 15 and len(c21) == 10 + 25 * 7 + 15
+
+
+LEGACY = """某镇人民政府2016年政府信息公开工作年度报告
+一、概述
+本镇认真贯彻《条例》。
+二、主动公开政府信息情况
+全年主动公开政府信息58条。
+三、依申请公开政府信息情况
+本年度我镇依申请公开工作平稳开展。
+四、因政府信息公开申请行政复议、提起行政诉讼的情况
+全年未发生因政府信息公开申请行政复议、提起行政诉讼的情况。
+"""
+
+
+def test_legacy_report_missing_its_application_count_is_partial() -> None:
+    r = parse_report(LEGACY.encode(), source_format="txt")
+    assert r.template == "legacy"
+    assert r.parse_status == "partial"
+    assert r.parse_note and "legacy: application.received not found" in r.parse_note
+    assert r.figures_expected == 4
+
+
+def test_legacy_core_figures_only_for_the_sections_it_has() -> None:
+    text = "二、主动公开政府信息情况\n全年主动公开政府信息58条。"
+    sections = sections_present(text.splitlines())
+    assert sections == {"active"}
+    assert [c.metric for c in core_figures("legacy", sections)] == ["active.total"]
+    assert len(core_figures("legacy", {"active", "application", "review", "lawsuit"})) == 4
+
+
+def test_active_total_is_satisfied_by_the_website_channel_figure() -> None:
+    figs = [Figure("active.channel.website", 58, "条")]
+    assert measure("legacy", {"active"}, figs).complete
+
+
+def test_blank_cell_counts_as_found() -> None:
+    cells = table_cells("2021")
+    figs = [Figure(c.metric, None, None, is_blank=True) for c in cells] + [Figure("active.total", 3, "条")]
+    cov = measure("2021", {"active"}, figs)
+    assert cov.complete and cov.figures_found == 201
+
+
+def test_missing_note_names_ranges_and_single_cells() -> None:
+    expected = table_cells("2019")
+    missing = [c for c in expected if c.metric.startswith(("t3.denied_2.", "t3.denied_3.", "t3.denied_4."))]
+    missing += [c for c in expected if c.metric == "t2.fee.change"]
+    note = missing_note(expected, missing)
+    assert note == "t2: cells fee.change not found; t3: rows denied_2..4 not found"
+
+
+def test_a_document_that_is_no_report_fails() -> None:
+    text = "关于召开春季防火工作会议的通知\n各村委会：定于三月五日上午九时在镇政府三楼会议室召开会议，请准时参加。"
+    r = parse_report(text.encode(), source_format="txt")
+    assert r.parse_status == "failed"
+    assert r.parse_note and r.parse_note.startswith("not_a_report")
+    assert r.template is None
+
+
+def test_page_that_only_links_to_an_attachment_fails() -> None:
+    page = (
+        "<html><head><title>某区市场监督管理局2021年政府信息公开工作年度报告</title></head><body>"
+        "<h2>某区市场监督管理局2021年政府信息公开工作年度报告</h2><p>发布时间：2022-01-25</p>"
+        "<ul><li>附件：<a href='/files/2022/0125/nb2021.docx'>2021年度报告.docx</a></li></ul></body></html>"
+    )
+    r = parse_report(page.encode())
+    assert r.parse_status == "failed"
+    assert r.parse_note and "attachment_only" in r.parse_note and "nb2021.docx" in r.parse_note
+
+
+def test_stated_counts_no_figure_holds_are_unread() -> None:
+    lines = ["主动公开信息的主要类别有：机构职能类信息31条，政策法规类信息1,204条，其他4万条。", "依据条例第二十条、第9条。"]
+    unread = unread_counts(lines, [Figure("active.category.机构职能", 31, "条")])
+    assert len(unread) == 2
+    assert unread[0].endswith("政策法规类信息1,204条") and unread[1].endswith("其他4万条")
+    held = [Figure("x", v, "条") for v in (31, 1204, 40000)]
+    assert unread_counts(lines, held) == []
