@@ -1,4 +1,8 @@
-"""The labelled corpus: parser output equals the hand-written labels exactly (+ precision/recall)."""
+"""The generated regression corpus: parser output equals its labels exactly (+ precision/recall).
+
+Documents and labels share one source (corpus/README.md): this guards against regressions and is
+no evidence about real reports (that is tests/reports/test_real_reports.py).
+"""
 
 from __future__ import annotations
 

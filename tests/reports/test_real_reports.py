@@ -64,3 +64,23 @@ def test_pages_without_labels_are_not_parsed(folder: Path, scores: list[FileScor
     status.update({name: (r.parse_status, r.parse_note) for name, r in parse_unlabelled(folder).items()})
     assert status, "the set has no page without labels (README names one)"
     assert all(st != "parsed" for st, _ in status.values()), status
+
+
+def test_scorer_agrees_with_the_folders_score_py(folder: Path) -> None:
+    """real_score.score_figures gives score.py's counts on every file (score.py read from shared)."""
+    import importlib.util
+    import json
+
+    from disclosure_etl.reports import parse_report
+    from tests.reports.real_score import score_figures
+
+    spec = importlib.util.spec_from_file_location("shared_score", folder / "score.py")
+    assert spec and spec.loader
+    shared = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(shared)
+    labels = json.loads((folder / "labels.json").read_text(encoding="utf-8"))
+    for name, lab in labels.items():
+        got = json.loads(json.dumps(parse_report((folder / name).read_bytes()).as_dict(), default=str))
+        want = shared.score(lab, got)
+        exact, wrong, missing, _ = score_figures(lab, got["figures"])
+        assert (exact, wrong, missing) == (want["exact"], want["wrong"], want["missing"]), name

@@ -217,17 +217,28 @@ _ITEM_COUNT = re.compile(r"(?<![第\d.,])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(万)
 def unread_counts(lines: Iterable[str], figures: Iterable[Figure]) -> list[str]:
     """Item counts (``N条``) the text states that no figure holds, each with its context.
 
-    A parse that read every core figure but skipped a stated count (a category list, the real
-    total beside a wrong one) is not complete: these make the report ``partial``.
+    A count is held by a figure of that value whose excerpt shows the number (or that has no
+    excerpt). A parse that read every core figure but skipped a stated count (a category list,
+    the real total beside a wrong one) is not complete: these make the report ``partial``.
     """
-    values = {round(f.value, 6) for f in figures if f.value is not None}
+    held: dict[float, list[str]] = {}
+    for f in figures:
+        if f.value is not None:
+            held.setdefault(round(f.value, 6), []).append(compact(f.source_excerpt or ""))
     text = compact("\n".join(lines))
     out = []
     for m in _ITEM_COUNT.finditer(text):
         value = float(m.group(1).replace(",", "")) * (10000 if m.group(2) else 1)
-        if round(value, 6) not in values:
-            out.append(text[max(0, m.start() - 12) : m.end()])
+        excerpts = held.get(round(value, 6), [])
+        if not any(not e or m.group(1) in e for e in excerpts):
+            out.append(_context(text, m.start(), m.end()))
     return out
+
+
+def _context(text: str, start: int, end: int) -> str:
+    """The count with up to 12 characters before it, from the last punctuation on."""
+    before = re.split(r"[,，;；。:：\n]", text[max(0, start - 12) : start])[-1]
+    return before + text[start:end]
 
 
 def unread_note(unread: list[str]) -> str:

@@ -1,8 +1,8 @@
 """Generate the labelled report corpus (HTML, PDF, DOCX) beside this file.
 
 Run: ``.venv/bin/python tests/reports/corpus/generate.py``. The generated files are committed;
-tests read them and never regenerate. Labels (``*.label.json``) are written by hand from the
-report text, not produced here.
+tests read them and never regenerate. Labels (``*.label.json``) are written from the same
+spec by its authors, not produced here: a regression corpus, not evidence (see README.md).
 
 A report is a list of blocks: ("h", text) title, ("p", text) paragraph, ("t", SpanTable),
 ("img", filename), ("pipe", SpanTable) a table flattened to ``|`` text lines (broken markup).
