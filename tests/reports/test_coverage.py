@@ -34,10 +34,10 @@ T2_2021 = {
 }  # fmt: skip
 
 
-def _report_2021(drop_rows: tuple[str, ...] = (), t4: bool = True) -> bytes:
+def _report_2021(drop_rows: tuple[str, ...] = (), t4: bool = True, intro: list[str] = INTRO) -> bytes:
     t3 = rp.make_t3("2021", {"natural_person": {"granted": 2, "unable_1": 1, "carried_forward": 1}})
     t4_vals = rp.make_t4({"review": {"upheld": 1}})
-    html = rp.template_report_html(INTRO, T2_2021, t3, t4_vals, "2021", CLOSING)
+    html = rp.template_report_html(intro, T2_2021, t3, t4_vals, "2021", CLOSING)
     html = html.replace("rowspan=22", f"rowspan={22 - len(drop_rows)}")  # 三、本年度办理结果
     for label in drop_rows:
         html = re.sub(rf"<tr[^>]*>(?:(?!</tr>).)*{re.escape(label)}(?:(?!</tr>).)*</tr>", "", html, flags=re.S)
@@ -52,6 +52,12 @@ def test_complete_2021_report_is_parsed_with_every_core_figure() -> None:
     assert (r.parse_status, r.parse_note) == ("parsed", None)
     # 10 cells of 二, 25 rows x 7 columns of 三, 15 cells of 四, the prose total
     assert r.figures_expected == r.figures_found == 10 + 25 * 7 + 15 + 1
+
+
+def test_template_prose_that_counts_no_items_expects_no_prose_total() -> None:
+    intro = [INTRO[0], INTRO[1], "（一）主动公开。本年度制发规范性文件2件，主动公开财政预决算等重点领域信息。"]
+    r = parse_report(_report_2021(intro=intro))
+    assert (r.parse_status, r.figures_expected, r.figures_found) == ("parsed", 200, 200)
 
 
 def test_2021_report_without_the_unable_rows_is_partial_and_says_which() -> None:
@@ -100,7 +106,7 @@ def test_legacy_report_missing_its_application_count_is_partial() -> None:
 def test_legacy_core_figures_only_for_the_sections_it_has() -> None:
     text = "二、主动公开政府信息情况\n全年主动公开政府信息58条。"
     sections = sections_present(text.splitlines())
-    assert sections == {"active"}
+    assert sections == {"active", "active_count"}
     assert [c.metric for c in core_figures("legacy", sections)] == ["active.total"]
     assert len(core_figures("legacy", {"active", "application", "review", "lawsuit"})) == 4
 
@@ -113,7 +119,7 @@ def test_active_total_is_satisfied_by_the_website_channel_figure() -> None:
 def test_blank_cell_counts_as_found() -> None:
     cells = table_cells("2021")
     figs = [Figure(c.metric, None, None, is_blank=True) for c in cells] + [Figure("active.total", 3, "条")]
-    cov = measure("2021", {"active"}, figs)
+    cov = measure("2021", {"active", "active_count"}, figs)
     assert cov.complete and cov.figures_found == 201
 
 

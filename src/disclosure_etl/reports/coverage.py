@@ -8,7 +8,8 @@ figures (contract.md §8: ``figures_expected`` / ``figures_found``):
   ``review.total`` and ``lawsuit.total`` — each only where the report has that section
   (:func:`sections_present`).
 * ``2019`` / ``2021``: every cell of tables 二, 三 and 四 (the template's rows × columns,
-  figures.md), plus the prose total ``active.total`` where the prose speaks of 主动公开.
+  figures.md), plus the prose total ``active.total`` where the prose counts what was
+  disclosed (a 主动公开 sentence with an item count ``N条``).
 
 ``active.total`` is also satisfied by ``active.channel.website``: a report whose only total
 is 通过门户网站主动公开…N条 states it as the channel figure (real_reports/README.md).
@@ -31,6 +32,8 @@ SECTION_CUES: dict[str, re.Pattern[str]] = {
     "review": re.compile(r"复议"),
     "lawsuit": re.compile(r"诉讼"),
 }
+#: A sentence about proactive disclosure that states an item count.
+_ACTIVE_COUNT = re.compile(r"(?:主动公开|发布|公开)[^。；;]{0,60}?\d[\d,.]*(?:万)?(?:余|多)?条(?!例)")
 #: Free-text core figure of each section.
 SECTION_FIGURE = {
     "active": "active.total",
@@ -120,11 +123,15 @@ class Coverage:
 def sections_present(lines: Iterable[str]) -> set[str]:
     """Free-text sections the report has (``active``, ``application``, ``review``, ``lawsuit``).
 
-    Decided from heading and topic words anywhere in the text. The one place that says which
+    Decided from heading and topic words anywhere in the text; ``active_count`` also when a
+    sentence about 主动公开 states an item count (``N条``). The one place that says which
     sections a report has: a section splitter can replace it.
     """
     text = label_key("\n".join(lines))
-    return {name for name, cue in SECTION_CUES.items() if cue.search(text)}
+    found = {name for name, cue in SECTION_CUES.items() if cue.search(text)}
+    if any(_ACTIVE_COUNT.search(s) for s in re.split(r"[。；;\n]", text)):
+        found.add("active_count")
+    return found
 
 
 def table_cells(template: str) -> list[CoreFigure]:
@@ -142,8 +149,9 @@ def table_cells(template: str) -> list[CoreFigure]:
 def core_figures(template: str | None, sections: set[str]) -> list[CoreFigure]:
     """The core figures of a report of ``template`` that has the given free-text ``sections``."""
     if template in TEMPLATES:
+        # the prose total, where the prose counts what was disclosed (a 2019+ report may not)
         prose = [CoreFigure("active.total", "prose", ALTERNATIVES["active.total"])]
-        return table_cells(template) + (prose if "active" in sections else [])
+        return table_cells(template) + (prose if "active_count" in sections else [])
     return [
         CoreFigure(metric, "legacy", ALTERNATIVES.get(metric, ()))
         for name, metric in SECTION_FIGURE.items()
