@@ -81,7 +81,8 @@ def test_seed_text_rendering_lists_every_figure() -> None:
     out = format_report_text(r)
     assert "template: legacy" in out and "report_year: 2017" in out
     assert "active.total 216 条" in out
-    assert out.count("\n") == 9 + len(r.figures)
+    assert "parse_status: parsed\ncore figures: 4/4 found" in out
+    assert out.count("\n") == 10 + len(r.figures)
 
 
 def test_short_agency_name() -> None:

@@ -22,6 +22,9 @@ def format_report_text(r: ParsedReport) -> str:
         f"period: {r.period_start or '-'} .. {r.period_end or '-'}",
         f"source_format: {r.source_format}",
         f"parse_status: {r.parse_status}" + (f" ({r.parse_note})" if r.parse_note else ""),
+        f"core figures: {r.figures_found}/{r.figures_expected} found"
+        if r.figures_expected is not None
+        else "core figures: -",
         f"figures: {len(r.figures)}",
     ]
     for f in r.figures:
