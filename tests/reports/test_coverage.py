@@ -157,3 +157,10 @@ def test_stated_counts_no_figure_holds_are_unread() -> None:
     assert unread[0].endswith("政策法规类信息1,204条") and unread[1].endswith("其他4万条")
     held = [Figure("x", v, "条") for v in (31, 1204, 40000)]
     assert unread_counts(lines, held) == []
+
+
+def test_lone_count_off_topic_is_not_unread_but_a_missed_total_is() -> None:
+    assert unread_counts(["镇团委通过微信号发布招聘信息20多条。"], []) == []
+    lines = ["区政务服务中心发布采购公告信息188条，本年度主动公开政府信息2,949条。"]
+    unread = unread_counts(lines, [Figure("active.total", 188, "条", source_excerpt=lines[0])])
+    assert len(unread) == 1 and unread[0].endswith("2,949条")

@@ -223,23 +223,28 @@ _ITEM_COUNT = re.compile(r"(?<![第\d.,])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(万)
 
 
 def unread_counts(lines: Iterable[str], figures: Iterable[Figure]) -> list[str]:
-    """Item counts (``N条``) the text states that no figure holds, each with its context.
+    """Item counts (``N条``) the text states about disclosure that no figure holds, in context.
 
-    A count is held by a figure of that value whose excerpt shows the number (or that has no
-    excerpt). A parse that read every core figure but skipped a stated count (a category list,
-    the real total beside a wrong one) is not complete: these make the report ``partial``.
+    Counted: counts in a sentence about 主动公开, and counts in a list (two or more in one
+    sentence: a category list). A lone count elsewhere (招聘信息20条) is left alone. A count is
+    held by a figure of that value whose excerpt shows the number (or that has no excerpt).
+    A parse that read every core figure but skipped such a count (a category list, the real
+    total beside a wrong one) is not complete: these make the report ``partial``.
     """
     held: dict[float, list[str]] = {}
     for f in figures:
         if f.value is not None:
             held.setdefault(round(f.value, 6), []).append(compact(f.source_excerpt or ""))
-    text = compact("\n".join(lines))
     out = []
-    for m in _ITEM_COUNT.finditer(text):
-        value = float(m.group(1).replace(",", "")) * (10000 if m.group(2) else 1)
-        excerpts = held.get(round(value, 6), [])
-        if not any(not e or m.group(1) in e for e in excerpts):
-            out.append(_context(text, m.start(), m.end()))
+    for sentence in re.split(r"[。\n]", compact("\n".join(lines))):
+        counts = list(_ITEM_COUNT.finditer(sentence))
+        if not counts or (len(counts) < 2 and "主动公开" not in sentence):
+            continue
+        for m in counts:
+            value = float(m.group(1).replace(",", "")) * (10000 if m.group(2) else 1)
+            excerpts = held.get(round(value, 6), [])
+            if not any(not e or m.group(1) in e for e in excerpts):
+                out.append(_context(sentence, m.start(), m.end()))
     return out
 
 
