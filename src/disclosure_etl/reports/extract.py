@@ -194,9 +194,6 @@ def _read_html(data: bytes, doc: Document) -> None:
         src = str(img.get("src") or "")
         if src and not _ICON.search(src):
             doc.images.append(src)
-    for a in root.iter("a"):
-        if a.get("href"):
-            doc.links.append((str(a.get("href")), _cell_text(a)))
     for table in root.xpath("//table[not(ancestor::table)]"):
         if len(doc.tables) < MAX_TABLES * 2:
             grid = html_table_grid(table)

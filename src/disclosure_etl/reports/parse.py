@@ -7,7 +7,6 @@ from datetime import datetime
 
 from disclosure_etl.models import Figure, ParsedReport
 from disclosure_etl.reports.coverage import (
-    attachment_only,
     is_annual_report,
     measure,
     sections_present,
@@ -81,7 +80,7 @@ def _parse(data: bytes, fmt: str, title: str | None, published_at: datetime | No
     if report.template != "legacy":
         notes.extend(_missing_tables(doc, tables.found, headings))
     notes.extend(tables.notes[:5])
-    _set_status(report, doc, lines, prose, notes)
+    settle_status(report, doc, lines, prose, notes)
     return report
 
 
@@ -92,25 +91,27 @@ DEGRADED = (
 )  # fmt: skip
 
 
-def _set_status(
+def settle_status(
     report: ParsedReport, doc: Document, lines: list[str], prose: list[str], notes: list[str]
 ) -> None:
     """parse_status, parse_note and the coverage counts, from the figures and what was read.
 
-    ``failed``: no text, a body that is only a link to an attachment, or no annual report at
-    all. ``partial``: a core figure of the template is missing, an item count the text states
-    was left unread (coverage.py), or the read was degraded. ``parsed``: none of these.
+    ``failed``: no text, a body that is only a link to an attachment (the reader's
+    ``body_is_attachment_link``), or no annual report at all. ``partial``: a core figure of
+    the template is missing, an item count the text states was left unread (coverage.py), or
+    the read was degraded. ``parsed``: none of these.
     """
     text = "\n".join(lines)
     cov = measure(report.template, sections_present(prose), report.figures)
     report.figures_expected, report.figures_found = cov.figures_expected, cov.figures_found
-    attachment = attachment_only(lines, doc.links, report.title)
     if not lines and not doc.tables:
         report.parse_status = "failed"
         notes.insert(0, "no text found")
-    elif attachment and not report.figures:
+    elif doc.body_is_attachment_link and not report.figures:
         report.parse_status = "failed"
-        notes.insert(0, f"attachment_only: the body only links to {attachment[:200]}")
+        if not any(n.startswith("body_is_attachment_link") for n in notes):
+            link = doc.attachment_links[0][:200] if doc.attachment_links else "an attachment"
+            notes.insert(0, f"body_is_attachment_link: the report is the attachment {link}, not the page")
     elif not is_annual_report(text, report.figures):
         report.parse_status = "failed"
         notes.insert(0, "not_a_report: no annual-report markers and no figures")
