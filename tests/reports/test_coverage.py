@@ -125,6 +125,18 @@ def test_blank_cell_counts_as_found() -> None:
     assert cov.complete and cov.figures_found == 201
 
 
+def test_other_processing_printed_the_other_templates_way_counts_as_found() -> None:
+    cells = table_cells("2021")
+    one_row = [Figure(c.metric.replace(c.row, "other") if c.row.startswith("other_") else c.metric, 0, "件")
+               for c in cells]
+    assert measure("2021", set(), one_row).complete
+    three_rows = [Figure(f"t3.other_{i}.{c.col}", 0, "件") for i in (1, 2, 3) for c in cells if c.row == "other_1"]
+    others_2019 = [c for c in table_cells("2019") if c.row == "other"]
+    assert len(others_2019) == 7
+    assert not measure("2019", set(), three_rows).complete  # the rest of the table is missing
+    assert not [c for c in measure("2019", set(), three_rows).missing if c.row == "other"]
+
+
 def test_missing_note_names_ranges_and_single_cells() -> None:
     expected = table_cells("2019")
     missing = [c for c in expected if c.metric.startswith(("t3.denied_2.", "t3.denied_3.", "t3.denied_4."))]

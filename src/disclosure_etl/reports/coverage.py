@@ -8,7 +8,7 @@ figures (contract.md §8: ``figures_expected`` / ``figures_found``):
   ``review.total`` and ``lawsuit.total`` — each only where the report has that section
   (:func:`sections_present`).
 * ``2019`` / ``2021``: every cell of tables 二, 三 and 四 (the template's rows × columns,
-  figures.md), plus the prose total ``active.total`` where the prose counts what was
+  figures.md; （六）其他处理 may be printed either template's way: one row or three), plus the prose total ``active.total`` where the prose counts what was
   disclosed (a 主动公开 sentence with an item count ``N条``).
 
 ``active.total`` is also satisfied by ``active.channel.website``: a report whose only total
@@ -139,11 +139,24 @@ def table_cells(template: str) -> list[CoreFigure]:
     out = [
         CoreFigure(f"t2.{row}.{col}", "t2") for row, cols in T2_CELLS[template] for col in cols
     ]
-    out += [CoreFigure(f"t3.{row}.{col}", "t3") for row in T3_ROWS[template] for col in T3_COL_ORDER]
+    out += [
+        CoreFigure(f"t3.{row}.{col}", "t3", _t3_alternatives(row, col))
+        for row in T3_ROWS[template]
+        for col in T3_COL_ORDER
+    ]
     out += [
         CoreFigure(f"t4.{grp}.{res}", "t4") for grp in T4_GROUP_ORDER for res in T4_RESULT_ORDER
     ]
     return out
+
+
+def _t3_alternatives(row: str, col: str) -> tuple[str, ...]:
+    """（六）其他处理 printed the other template's way: one row for three, or three for one."""
+    if row == "other":
+        return tuple(f"t3.other_{i}.{col}" for i in range(1, 4))
+    if row.startswith("other_"):
+        return (f"t3.other.{col}",)
+    return ()
 
 
 def core_figures(template: str | None, sections: set[str]) -> list[CoreFigure]:
