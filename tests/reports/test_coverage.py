@@ -184,6 +184,15 @@ def test_stated_counts_no_figure_holds_are_unread() -> None:
 
 def test_lone_count_off_topic_is_not_unread_but_a_missed_total_is() -> None:
     assert unread_counts(["镇团委通过微信号发布招聘信息20多条。"], []) == []
+    assert unread_counts(["主动公开工作中，制作3条短视频、5条微博图解。"], []) == []
     lines = ["区政务服务中心发布采购公告信息188条，本年度主动公开政府信息2,949条。"]
     unread = unread_counts(lines, [Figure("active.total", 188, "条", source_excerpt=lines[0])])
     assert len(unread) == 1 and unread[0].endswith("2,949条")
+
+
+def test_application_counts_in_an_application_sentence_are_checked() -> None:
+    line = ["本年度办结政府信息公开申请41件（含上年结转3件），另有2件申请延期至下年度办理。"]
+    held = [Figure("application.processed", 41, "件", source_excerpt=line[0])]
+    unread = unread_counts(line, held)
+    assert unread == ["含上年结转3件", "另有2件"]
+    assert unread_counts(["主动公开规章2件，梳理政务服务事项13件事项。"], []) == []

@@ -32,8 +32,10 @@ SECTION_CUES: dict[str, re.Pattern[str]] = {
     "review": re.compile(r"复议"),
     "lawsuit": re.compile(r"诉讼"),
 }
+#: 条 ending an item count: not a measure word for another noun (41条短视频, 第5条, 条例).
+_ITEM_UNIT = r"条(?:(?=信息|政府信息|占|其中|左右|以上)|(?![\u4e00-\u9fff]))"
 #: A sentence about proactive disclosure that states an item count.
-_ACTIVE_COUNT = re.compile(r"(?:主动公开|发布|公开)[^。；;]{0,60}?\d[\d,.]*(?:万)?(?:余|多)?条(?!例)")
+_ACTIVE_COUNT = re.compile(rf"(?:主动公开|发布|公开)[^。；;]{{0,60}}?\d[\d,.]*(?:万)?(?:余|多)?{_ITEM_UNIT}")
 #: Free-text core figure of each section.
 SECTION_FIGURE = {
     "active": "active.total",
@@ -231,18 +233,24 @@ def _ranges(rows: list[str]) -> list[str]:
 
 # ---------------------------------------------------------------- counts left unread
 
+_NUMBER = r"(?<![第\d.,])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(万)?(?:余|多)?"
 #: An item count as the text states it: ``5条``, ``1,326条``, ``4.1万条``, ``20多条`` (not ``第5条``).
-_ITEM_COUNT = re.compile(r"(?<![第\d.,])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(万)?(?:余|多)?条(?!例)")
+_ITEM_COUNT = re.compile(_NUMBER + _ITEM_UNIT)
+#: An application count: ``4件``, ``72件申请`` (not ``13件事项``).
+_CASE_COUNT = re.compile(_NUMBER + r"(?:件|宗)(?:(?=申请|占|其中|左右|以上)|(?![\u4e00-\u9fff]))")
+#: (count pattern, the cue that makes a sentence about it, whether a list of two needs no cue)
+_STATED = ((_ITEM_COUNT, "主动公开", True), (_CASE_COUNT, "申请", False))
 
 
 def unread_counts(lines: Iterable[str], figures: Iterable[Figure]) -> list[str]:
-    """Item counts (``N条``) the text states about disclosure that no figure holds, in context.
+    """Counts the text states about disclosure that no figure holds, each with its context.
 
-    Counted: counts in a sentence about 主动公开, and counts in a list (two or more in one
-    sentence: a category list). A lone count elsewhere (招聘信息20条) is left alone. A count is
-    held by a figure of that value whose excerpt shows the number (or that has no excerpt).
-    A parse that read every core figure but skipped such a count (a category list, the real
-    total beside a wrong one) is not complete: these make the report ``partial``.
+    Counted: item counts (``N条``) in a sentence about 主动公开 or in a list (two or more in
+    one sentence: a category list), and application counts (``N件``) in a sentence about
+    申请. A lone item count elsewhere (招聘信息20条) is left alone. A count is held by a figure
+    of that value whose excerpt shows the number (or that has no excerpt). A parse that read
+    every core figure but skipped such a count (a category list, the real total beside a wrong
+    one, 答复…805件) is not complete: these make the report ``partial``.
     """
     held: dict[float, list[str]] = {}
     for f in figures:
@@ -250,27 +258,28 @@ def unread_counts(lines: Iterable[str], figures: Iterable[Figure]) -> list[str]:
             held.setdefault(round(f.value, 6), []).append(compact(f.source_excerpt or ""))
     out = []
     for sentence in re.split(r"[。\n]", compact("\n".join(lines))):
-        counts = list(_ITEM_COUNT.finditer(sentence))
-        if not counts or (len(counts) < 2 and "主动公开" not in sentence):
-            continue
-        for m in counts:
-            value = float(m.group(1).replace(",", "")) * (10000 if m.group(2) else 1)
-            excerpts = held.get(round(value, 6), [])
-            if not any(not e or m.group(1) in e for e in excerpts):
-                out.append(_context(sentence, m.start(), m.end()))
+        for pattern, cue, lists in _STATED:
+            counts = list(pattern.finditer(sentence))
+            if not counts or (cue not in sentence and not (lists and len(counts) > 1)):
+                continue
+            for m in counts:
+                value = float(m.group(1).replace(",", "")) * (10000 if m.group(2) else 1)
+                excerpts = held.get(round(value, 6), [])
+                if not any(not e or m.group(1) in e for e in excerpts):
+                    out.append(_context(sentence, m.start(), m.end()))
     return out
 
 
 def _context(text: str, start: int, end: int) -> str:
     """The count with up to 12 characters before it, from the last punctuation on."""
-    before = re.split(r"[,，;；。:：\n]", text[max(0, start - 12) : start])[-1]
+    before = re.split(r"[,，;；。:：(（\n]", text[max(0, start - 12) : start])[-1]
     return before + text[start:end]
 
 
 def unread_note(unread: list[str]) -> str:
-    """``unread: 3 item counts in the text not read (…工作动态信息5条; …)``."""
+    """``unread: 3 counts in the text not read (…工作动态信息5条; …)``."""
     shown = "; ".join(unread[:3]) + ("; …" if len(unread) > 3 else "")
-    return f"unread: {len(unread)} item count{'s' if len(unread) > 1 else ''} in the text not read ({shown})"
+    return f"unread: {len(unread)} count{'s' if len(unread) > 1 else ''} in the text not read ({shown})"
 
 
 # ---------------------------------------------------------------- not a report
