@@ -196,5 +196,3 @@ def test_application_counts_in_an_application_sentence_are_checked() -> None:
     unread = unread_counts(line, held)
     assert unread == ["含上年结转3件", "另有2件"]
     assert unread_counts(["主动公开规章2件，梳理政务服务事项13件事项。"], []) == []
-    # prose restating a table cell: read, as the table
-    assert unread_counts(["全年办理政府信息公开申请218件。"], [Figure("t3.new_received.total", 218, None, source_excerpt="一、本年新收 × 总计")]) == []

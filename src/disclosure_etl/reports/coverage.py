@@ -247,17 +247,15 @@ def unread_counts(lines: Iterable[str], figures: Iterable[Figure]) -> list[str]:
 
     Counted: item counts (``N条``) in a sentence about 主动公开 or in a list (two or more in
     one sentence: a category list), and application counts (``N件``) in a sentence about
-    申请. A lone item count elsewhere (招聘信息20条) is left alone. A count is held by a table
-    cell of that value, or a figure of that value whose excerpt shows the number (or that has
-    no excerpt). A parse that read
+    申请. A lone item count elsewhere (招聘信息20条) is left alone. A count is held by a figure
+    of that value whose excerpt shows the number (or that has no excerpt). A parse that read
     every core figure but skipped such a count (a category list, the real total beside a wrong
     one, 答复…805件) is not complete: these make the report ``partial``.
     """
     held: dict[float, list[str]] = {}
     for f in figures:
-        if f.value is not None:  # a table cell holds its value wherever the prose restates it
-            excerpt = "" if f.metric.startswith(("t2.", "t3.", "t4.")) else f.source_excerpt
-            held.setdefault(round(f.value, 6), []).append(compact(excerpt or ""))
+        if f.value is not None:
+            held.setdefault(round(f.value, 6), []).append(compact(f.source_excerpt or ""))
     out = []
     for sentence in re.split(r"[。\n]", compact("\n".join(lines))):
         for pattern, cue, lists in _STATED:
