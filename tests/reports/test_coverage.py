@@ -196,3 +196,6 @@ def test_application_counts_in_an_application_sentence_are_checked() -> None:
     unread = unread_counts(line, held)
     assert unread == ["含上年结转3件", "另有2件"]
     assert unread_counts(["主动公开规章2件，梳理政务服务事项13件事项。"], []) == []
+    # the prose figure is a row of its own: a table cell of the same value does not stand in
+    cell = Figure("t3.total_processed.total", 805, None, source_excerpt="（七）总计 × 总计")
+    assert unread_counts(["答复政府信息公开申请805件。"], [cell]) == ["答复政府信息公开申请805件"]

@@ -248,7 +248,8 @@ def unread_counts(lines: Iterable[str], figures: Iterable[Figure]) -> list[str]:
     Counted: item counts (``N条``) in a sentence about 主动公开 or in a list (two or more in
     one sentence: a category list), and application counts (``N件``) in a sentence about
     申请. A lone item count elsewhere (招聘信息20条) is left alone. A count is held by a figure
-    of that value whose excerpt shows the number (or that has no excerpt). A parse that read
+    of that value whose excerpt shows the number (or that has no excerpt); a table cell does
+    not hold a prose count (the prose figure is a row of its own). A parse that read
     every core figure but skipped such a count (a category list, the real total beside a wrong
     one, 答复…805件) is not complete: these make the report ``partial``.
     """
