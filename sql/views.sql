@@ -111,7 +111,7 @@ COMMENT ON COLUMN annual_reports.period_end IS 'Last day of the stated statistic
 COMMENT ON COLUMN annual_reports.item_id IS 'Catalog post id of the report when it is a catalog item.';
 COMMENT ON COLUMN annual_reports.sha256 IS 'sha256 of the archived report body.';
 COMMENT ON COLUMN annual_reports.publisher IS 'Publishing body (来源/发布机构) as the page states it.';
-COMMENT ON COLUMN annual_reports.figures_expected IS 'Core figures its template must state: 2019/2021, every cell of tables 二, 三 and 四 plus the prose 主动公开 total; legacy, active.total, application.received, review.total and lawsuit.total for the sections the report has. NULL for rows loaded before this column existed.';
+COMMENT ON COLUMN annual_reports.figures_expected IS 'Core figures its template must state: 2019/2021, every cell of tables 二, 三 and 四 plus the prose 主动公开 total; legacy, active.total, application.received, review.total and lawsuit.total for the sections the report has. NULL when parse_status is failed or unsupported (no template to tell), and for rows loaded before this column existed.';
 COMMENT ON COLUMN annual_reports.figures_found IS 'Of figures_expected, how many the parser found (a value or a blank cell). parse_status is parsed only when it equals figures_expected and no item count the text states was left unread.';
 
 -- ---------------------------------------------------------------- report_figures

@@ -150,7 +150,7 @@ def test_a_document_that_is_no_report_fails() -> None:
     r = parse_report(text.encode(), source_format="txt")
     assert r.parse_status == "failed"
     assert r.parse_note and r.parse_note.startswith("not_a_report")
-    assert r.template is None
+    assert (r.template, r.figures_expected, r.figures_found) == (None, None, None)
 
 
 ATTACHMENT_PAGE = (

@@ -8,11 +8,16 @@ figures (contract.md §8: ``figures_expected`` / ``figures_found``):
   ``review.total`` and ``lawsuit.total`` — each only where the report has that section
   (:func:`sections_present`).
 * ``2019`` / ``2021``: every cell of tables 二, 三 and 四 (the template's rows × columns,
-  figures.md; （六）其他处理 may be printed either template's way: one row or three), plus the prose total ``active.total`` where the prose counts what was
-  disclosed (a 主动公开 sentence with an item count ``N条``).
+  figures.md; （六）其他处理 may be printed either template's way, one row or three), plus
+  the prose total ``active.total`` where the prose counts what was disclosed (a 主动公开
+  sentence with an item count ``N条``).
 
 ``active.total`` is also satisfied by ``active.channel.website``: a report whose only total
 is 通过门户网站主动公开…N条 states it as the channel figure (real_reports/README.md).
+
+Beyond the core figures, :func:`unread_counts` finds counts the text states about disclosure
+that no figure holds (a category list read by no rule): those also keep a report from
+``parsed``. The status itself is set by ``parse.settle_status``.
 """
 
 from __future__ import annotations
@@ -183,7 +188,7 @@ def measure(template: str | None, sections: set[str], figures: Iterable[Figure])
 
 
 def missing_note(expected: list[CoreFigure], missing: list[CoreFigure]) -> str:
-    """``t2 not found; t3: rows unable_1..3 not found; t3: cells granted.total not found``."""
+    """``t2: table not found; t3: rows unable_1..3 not found; t3: cells granted.total not found``."""
     parts: list[str] = []
     for table in dict.fromkeys(c.table for c in expected):
         want = [c for c in expected if c.table == table]
@@ -191,8 +196,7 @@ def missing_note(expected: list[CoreFigure], missing: list[CoreFigure]) -> str:
         if not gone:
             continue
         if table in ("prose", "legacy"):
-            label = "prose" if table == "prose" else "legacy"
-            parts.append(f"{label}: {', '.join(c.metric for c in gone)} not found")
+            parts.append(f"{table}: {', '.join(c.metric for c in gone)} not found")
         elif len(gone) == len(want):
             parts.append(f"{table}: table not found")
         else:

@@ -126,8 +126,8 @@ def settle_status(
             notes.insert(0, f"missing {cov.figures_expected - cov.figures_found}/{cov.figures_expected}: {cov.note()}")
         degraded = any(n.startswith(DEGRADED) for n in notes)
         report.parse_status = "partial" if unread or degraded or not cov.complete else "parsed"
-    if report.parse_status == "failed":
-        report.template = None  # nothing was read that could tell
+    if report.parse_status == "failed":  # nothing was read that could tell
+        report.template = report.figures_expected = report.figures_found = None
     report.parse_note = "; ".join(notes) or None
 
 
