@@ -265,24 +265,47 @@ def _owner_table(el: Any) -> Any:
 
 
 def expand_spans(rows: list[list[tuple[str, int, int]]]) -> Grid:
-    """(text, rowspan, colspan) rows → grid; a spanned cell's text fills every slot it covers."""
+    """(text, rowspan, colspan) rows → grid; a spanned cell's text fills every slot it covers.
+
+    A row whose cells cannot line up with the row above (Word-pasted tables put the colspan on
+    another cell than the header does) is laid onto the row above's cell boundaries when both
+    rows have the same number of cells and width and no rowspan reaches into either.
+    """
     occupied: dict[tuple[int, int], str] = {}
+    layouts: list[list[tuple[int, int]] | None] = []  # (start, width) of each cell; None: rowspan involved
     width = 0
     budget = MAX_SPAN_WRITES
     for r, row in enumerate(rows):
         c = 0
+        placed: list[tuple[int, int, str, int, int]] = []  # (col, colspan, text, rowspan, original colspan)
+        blocked = any((r, k) in occupied for k in range(MAX_COLS))
         for text, rowspan, colspan in row:
-            while (r, c) in occupied:
+            while (r, c) in occupied or any(p[0] <= c < p[0] + p[1] for p in placed):
                 c += 1
             if c >= MAX_COLS or budget <= 0:
                 break
-            rs, cs = min(rowspan, len(rows) - r), min(colspan, MAX_COLS - c)
+            cs = min(colspan, MAX_COLS - c)
+            placed.append((c, cs, text, min(rowspan, len(rows) - r), cs))
+            c += cs
+        layout = [(p[0], p[1]) for p in placed]
+        prev = layouts[-1] if layouts else None
+        if (
+            prev is not None
+            and not blocked
+            and all(p[3] == 1 for p in placed)
+            and len(prev) == len(layout) >= 3
+            and layout != prev
+            and sum(w for _, w in prev) == sum(w for _, w in layout)
+        ):
+            placed = [(c0, w, p[2], 1, w) for (c0, w), p in zip(prev, placed, strict=True)]
+            layout = prev
+        for c0, cs, text, rs, _ in placed:
             budget -= rs * cs
             for dr in range(rs):
                 for dc in range(cs):
-                    occupied.setdefault((r + dr, c + dc), text)
-            c += cs
-            width = max(width, c)
+                    occupied.setdefault((r + dr, c0 + dc), text)
+            width = max(width, c0 + cs)
+        layouts.append(None if blocked or any(p[3] > 1 for p in placed) else layout)
     return [[occupied.get((r, c), "") for c in range(width)] for r in range(len(rows))]
 
 
@@ -297,19 +320,38 @@ def _read_pdf(data: bytes, doc: Document) -> None:
         if len(pages) > MAX_PAGES:
             doc.notes.append(f"pages_truncated: {len(pages)} > {MAX_PAGES}")
         for page in pages[:MAX_PAGES]:
-            found = page.find_tables()
             rest = page
-            for t in found:
-                grid = [[_fill(c) for c in row][:MAX_COLS] for row in t.extract()[:MAX_ROWS]]
-                doc.tables.append(grid)
+            for t in page.find_tables():
+                rows = [[c if c is None else _fill(c) for c in row][:MAX_COLS] for row in t.extract()[:MAX_ROWS]]
+                first, last = table_body(rows)
+                if first is None or last is None:
+                    continue  # body text inside a page border: read below as prose
+                doc.tables.append([[c or "" for c in row] for row in rows[first : last + 1]])
+                x0, _, x1, _ = t.bbox
+                bbox = (x0, t.rows[first].bbox[1], x1, t.rows[last].bbox[3])
                 try:
-                    rest = rest.outside_bbox(t.bbox)
+                    rest = rest.outside_bbox(bbox)
                 except ValueError:
                     continue
             doc.lines.extend(_unwrap_pdf_lines(rest.extract_text_lines()))
             doc.images.extend(f"pdf-image-p{page.page_number}" for _ in page.images)
 
 
+def table_body(rows: list[list[str | None]]) -> tuple[int | None, int | None]:
+    """First and last row of a drawn table that hold more than one cell (None, None if none).
+
+    A row whose only cell spans the full width (the other slots ``None``) is text inside a border:
+    paragraphs, headings and captions before and after the table proper are prose, not cells.
+    """
+    body = [i for i, row in enumerate(rows) if not _is_prose_row(row)]
+    return (body[0], body[-1]) if body else (None, None)
+
+
+def _is_prose_row(row: list[str | None]) -> bool:
+    return len(row) <= 1 or (bool(row[0]) and all(c is None for c in row[1:]))
+
+
+_PAGE_NUMBER = re.compile(r"^(?:[-—–－]\s*\d{1,3}\s*[-—–－]|第\s*\d{1,3}\s*页(?:\s*[/，,]?\s*共\s*\d{1,3}\s*页)?)$")
 _LOOKS_LIKE_HEADING = re.compile(r"^(?:[一二三四五六七八九十]{1,2}\s*[、.．\s]|[（(][一二三四五六七八九十]{1,2}[)）])\S{0,30}$")
 
 
@@ -322,7 +364,7 @@ def _unwrap_pdf_lines(lines: list[dict[str, Any]]) -> list[str]:
     out: list[str] = []
     for line in lines:
         text = str(line["text"]).strip()
-        if not text:
+        if not text or _PAGE_NUMBER.match(text):
             continue
         prev = out[-1] if out else ""
         if (

@@ -114,8 +114,13 @@ def classify(grid: Grid) -> str | None:
 
 
 def _has_header(kind: str, grid: Grid) -> bool:
+    """Whether a grid starts a table (a continuation after a page break has no header).
+
+    Table 二 is one table of captioned blocks: a later grid of it starts at a block that is not
+    the first (第二十条第（一）项 holds 规章), so only a grid with the first block starts it.
+    """
     text = label_key(" ".join(" ".join(r) for r in grid[:6]))
-    return {"t3": "商业企业" in text, "t4": "维持" in text, "t2": True}[kind]
+    return {"t3": "商业企业" in text, "t4": "维持" in text, "t2": "规章" in text or "第二十条第（一）项" in text}[kind]
 
 
 def group_tables(grids: list[Grid]) -> list[tuple[str, Grid]]:
@@ -261,7 +266,38 @@ def _is_value_row(row: list[str]) -> bool:
     return len(row) >= 5 and all(v is not None for v in vals) and any(v and not v.is_blank for v in vals)
 
 
+_ENUMERATED = re.compile(r"^\s*(?:[（(][一二三四五六七八九十]{1,2}[）)]|[一二三四五六七八九十]{1,2}[、.．]|\d{1,2}\s*[、.．])")
+
+
+def join_wrapped_labels(grid: Grid) -> Grid:
+    """Join a table-三 group label wrapped over two cells of its column (（四）无 | 法提供).
+
+    A label cell that names no group is joined with the next non-empty cell below it in the
+    same column when that cell is no enumerated label of its own and the joined text names a
+    group. Both cells get the joined text (as a spanned cell would).
+    """
+    out = [list(r) for r in grid]
+    width = max((len(r) for r in out), default=0)
+    for c in range(width):
+        for i, row in enumerate(out):
+            a = label_key(row[c]) if c < len(row) else ""
+            if not a or parse_cell(a) is not None or _names_group(a):
+                continue
+            j = next((k for k in range(i + 1, len(out)) if c < len(out[k]) and out[k][c].strip()), None)
+            if j is None:
+                continue
+            b = label_key(out[j][c])
+            if b != a and not _ENUMERATED.match(b) and parse_cell(b) is None and _names_group(a + b):
+                row[c] = out[j][c] = a + b
+    return out
+
+
+def _names_group(label: str) -> bool:
+    return any(word in label for word, _ in T3_GROUPS)
+
+
 def _read_t3(grid: Grid, result: TableResult) -> None:
+    grid = join_wrapped_labels(grid)
     rows: list[tuple[str, list[str], list[str]]] = []  # (key, label cells, row)
     first_data = None
     sticky: str | None = None
