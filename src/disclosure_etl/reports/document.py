@@ -27,3 +27,6 @@ class Document:
     page_title: str | None = None
     notes: list[str] = field(default_factory=list)  # limits hit, degraded reads
     unsupported: str | None = None  # why the format cannot be read, when it cannot
+    attachment_links: list[str] = field(default_factory=list)  # hrefs of .doc/.pdf/… files linked
+    #: The page holds no report text, only a title and a link to the report as an attachment.
+    body_is_attachment_link: bool = False

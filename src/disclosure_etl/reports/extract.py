@@ -194,6 +194,8 @@ def _read_html(data: bytes, doc: Document) -> None:
         src = str(img.get("src") or "")
         if src and not _ICON.search(src):
             doc.images.append(src)
+    links = _attachment_links(root)
+    doc.attachment_links = [href for href, _ in links]
     for table in root.xpath("//table[not(ancestor::table)]"):
         if len(doc.tables) < MAX_TABLES * 2:
             grid = html_table_grid(table)
@@ -210,6 +212,7 @@ def _read_html(data: bytes, doc: Document) -> None:
     body = root.find("body")
     content = (body if body is not None else root).text_content()
     doc.lines = str(content).splitlines()
+    doc.body_is_attachment_link = bool(links) and not doc.tables and _only_title_and_links(doc, links)
     if not any(line.strip() for line in doc.lines) and not doc.tables:
         # libxml2 gives up on pathological markup (e.g. nesting deeper than 256): read text without it
         raw = re.sub(r"<(script|style)\b.{0,100000}?</\1>", "", text[: MAX_TEXT_CHARS * 4], flags=re.S | re.I)
@@ -217,6 +220,39 @@ def _read_html(data: bytes, doc: Document) -> None:
         if any(line.strip() for line in lines):
             doc.notes.append("markup_unparseable: text read without the HTML structure")
             doc.lines = lines
+
+
+_ATTACHMENT_HREF = re.compile(r"\.(?:docx?|pdf|xlsx?|wps|et|ofd|zip|rar|7z)(?:$|[?#])", re.I)
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+#: Page furniture around an attachment link (source, time, "download the attachment").
+_FURNITURE = re.compile(r"来源|时间|日期|发布|附件|下载|浏览|字号|打印|关闭|分享|点击")
+MAX_BODY_CJK = 60  # report text beyond the title needs more Chinese characters than this
+
+
+def _attachment_links(root: Any) -> list[tuple[str, str]]:
+    """(href, link text) of links to document files (.doc, .pdf, .xls, …)."""
+    out = []
+    for a in root.iter("a"):
+        href = str(a.get("href") or "")
+        if _ATTACHMENT_HREF.search(href):
+            out.append((href, _cell_text(a)))
+    return out
+
+
+def _only_title_and_links(doc: Document, links: list[tuple[str, str]]) -> bool:
+    """Whether the page text is only its title, link texts and page furniture."""
+    skip = {compact_line(t) for _, t in links} | {compact_line(doc.page_title or "")}
+    rest = 0
+    for line in doc.lines:
+        key = compact_line(line)
+        if not key or key in skip or any(key in s or (s in key and len(key) <= len(s) + 20) for s in skip if s) or _FURNITURE.search(key[:12]):
+            continue
+        rest += len(_CJK.findall(key))
+    return rest <= MAX_BODY_CJK
+
+
+def compact_line(text: str) -> str:
+    return "".join(text.split())
 
 
 def _drop(el: Any, marker: str = "") -> None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from disclosure_etl.models import Figure
 from disclosure_etl.reports.document import Grid
+from disclosure_etl.reports.labels import template_labels
 from disclosure_etl.reports.numbers import NUMBER_RE, parse_number
 from disclosure_etl.reports.text import label_key
 
@@ -75,6 +76,8 @@ class TableResult:
     t2_rows: set[str] = field(default_factory=set)
     t3_rows: set[str] = field(default_factory=set)
     notes: list[str] = field(default_factory=list)
+    flattened: set[str] = field(default_factory=set)  # tables rebuilt from text without markup
+    labels: dict[str, int] = field(default_factory=dict)  # template labels seen (labels.template_labels)
 
     def add(self, metric: str, cell: Cell, unit: str | None, excerpt: str) -> None:
         if any(f.metric == metric for f in self.figures):
@@ -142,12 +145,12 @@ def group_tables(grids: list[Grid]) -> list[tuple[str, Grid]]:
 
 def read_tables(grids: list[Grid], lines: list[str]) -> TableResult:
     """Figures of tables 二/三/四 from grids, with the flattened-text fallback for 三 and 四."""
-    result = TableResult()
+    result = TableResult(labels=template_labels(lines + [" ".join(" ".join(r) for r in g) for g in grids]))
     for kind, grid in group_tables(grids):
         if kind in result.found:
             continue
         {"t2": _read_t2, "t3": _read_t3, "t4": _read_t4}[kind](grid, result)
-    if "t3" not in result.found or "t4" not in result.found:
+    if not {"t2", "t3", "t4"} <= result.found:
         _read_flattened(lines, result)
     return result
 
@@ -406,71 +409,23 @@ def _all_blank_row(row: list[str], i: int) -> bool:
 # ---------------------------------------------------------------- flattened text
 
 
-def _tokens(lines: list[str]) -> list[tuple[str, bool]]:
-    """Cell tokens of text lines: ``|``-separated cells (empty = blank) or whitespace words."""
-    out: list[tuple[str, bool]] = []
-    for line in lines:
-        if "|" in line:
-            parts = line.strip().strip("|").split("|")
-            out.extend((p.strip(), True) for p in parts)
-        else:
-            out.extend((w, False) for w in line.split())
-        out.append(("\n", False))
-    return out
-
-
 def _read_flattened(lines: list[str], result: TableResult) -> None:
-    tokens = [(t, piped) for t, piped in _tokens(lines) if t != "\n" or not piped]
-    labels: list[str] = []
-    sticky: str | None = None
-    t3_rows: list[tuple[str, str, list[Cell]]] = []
-    t4: list[Cell] | None = None
-    i = 0
-    while i < len(tokens):
-        tok, piped = tokens[i]
-        if tok == "\n":
-            i += 1
+    """Tables not found as grids, rebuilt from text (``flattext``) and read by the same mapper."""
+    from disclosure_etl.reports.flattext import flat_tables  # flattext builds on this module
+
+    for table in flat_tables(lines):
+        if table.kind in result.found:
             continue
-        cell = parse_cell(tok) if (piped or label_key(tok) not in ("", "无")) else None
-        if cell is None:
-            labels = (labels + [tok])[-3:]
-            i += 1
-            continue
-        run: list[Cell] = []
-        j = i
-        while j < len(tokens):
-            t, p = tokens[j]
-            if t == "\n":
-                j += 1
-                continue
-            c = parse_cell(t) if (p or label_key(t) not in ("", "无")) else None
-            if c is None:
-                break
-            run.append(c)
-            j += 1
-        if len(run) >= 15 and "t4" not in result.found and t4 is None:
-            t4 = run[:15]
-        elif len(run) == 7 and "t3" not in result.found:
-            key, sticky = t3_row_key(labels, sticky)
-            if key:
-                t3_rows.append((key, labels[-1] if labels else "", run))
-        labels = []
-        i = j
-    if t3_rows:
-        has_other_subs = any(k.startswith("other_") and k[6:].isdigit() for k, _, _ in t3_rows)
-        for key, label, run in t3_rows:
-            key = "other" if key == "other_subtotal" and not has_other_subs else key
-            result.t3_rows.add(key)
-            for col, name, cell in zip(T3_COL_ORDER, T3_COL_NAMES, run, strict=True):
-                result.add(f"t3.{key}.{col}", cell, "件", f"{label} × {name}")
-        result.found.add("t3")
-        result.notes.append("t3 read from flattened text")
-    if t4 is not None:
-        for n, g in enumerate(T4_GROUP_ORDER):
-            for k, r in enumerate(T4_RESULT_ORDER):
-                result.add(f"t4.{g}.{r}", t4[n * 5 + k], "件", f"{T4_GROUP_NAMES[g]} × {T4_RESULT_NAMES[r]}")
-        result.found.add("t4")
-        result.notes.append("t4 read from flattened text")
+        {"t2": _read_t2, "t3": _read_t3, "t4": _read_t4}[table.kind](table.grid, result)
+        if table.kind == "t2":
+            result.t2_rows.update(table.rows_seen)
+        elif table.kind == "t3":
+            result.t3_rows.update(table.rows_seen)
+        result.notes.extend(table.notes)
+        if table.kind in result.found or table.notes:
+            result.found.add(table.kind)
+            result.flattened.add(table.kind)
+            result.notes.append(f"{table.kind} read from flattened text")
 
 
 # ---------------------------------------------------------------- other tables (指标统计表)
