@@ -152,6 +152,8 @@ def read_tables(grids: list[Grid], lines: list[str]) -> TableResult:
         {"t2": _read_t2, "t3": _read_t3, "t4": _read_t4}[kind](grid, result)
     if not {"t2", "t3", "t4"} <= result.found:
         _read_flattened(lines, result)
+    if not result.found:
+        _read_stats(grids, lines, result)
     return result
 
 
@@ -428,6 +430,21 @@ def _read_flattened(lines: list[str], result: TableResult) -> None:
             result.notes.append(f"{table.kind} read from flattened text")
 
 
+# ---------------------------------------------------------------- 统计表 of old reports
+
+
+def _read_stats(grids: list[Grid], lines: list[str], result: TableResult) -> None:
+    from disclosure_etl.reports.stats_table import (
+        read_stats,  # builds on flattext, which builds on this
+    )
+
+    stats = read_stats(grids, lines)
+    for f in stats.figures:
+        if not any(g.metric == f.metric for g in result.figures):
+            result.figures.append(f)
+    result.notes.extend(stats.notes)
+
+
 # ---------------------------------------------------------------- other tables (指标统计表)
 
 _UNIT_CELL = re.compile(r"^[（(]?(?:单位[:：])?(条|件|宗|次|篇|个|项|人|人次|万元|元|%)[)）]?$")
@@ -439,9 +456,11 @@ def indicator_sentences(grids: list[Grid]) -> list[str]:
     The phrase rules then read them like prose: ``政府网站公开政府信息数 | 条 | 216`` →
     ``政府网站公开政府信息数216条``.
     """
+    from disclosure_etl.reports.stats_table import is_stats_grid
+
     out: list[str] = []
     for grid in grids:
-        if classify(grid) is not None:
+        if classify(grid) is not None or is_stats_grid(grid):  # 统计表 with 累计: read by stats_table
             continue
         for row in grid:
             cells = [" ".join(c.split()) for c in row if c and c.strip()]
