@@ -133,3 +133,21 @@ def test_flattened_template_report_is_not_legacy() -> None:
 def test_flat_tables_found_only_from_table_labels() -> None:
     prose = "今年主动公开规范性文件12件，行政许可事项304项，受理申请5件，行政复议0件。"
     assert flat_tables([prose]) == []
+
+
+def test_blank_marks_standing_alone_are_blank_cells() -> None:
+    text = T3_HEAD + "一、本年新收政府信息公开申请数量 5 — — 0 0 0 5"
+    got = {f.metric: (f.value, f.is_blank) for f in read_tables([], [text]).figures}
+    assert got["t3.new_received.natural_person"] == (5, False)
+    assert got["t3.new_received.commercial"] == (None, True) and got["t3.new_received.research"] == (None, True)
+    assert got["t3.new_received.total"] == (5, False)
+
+
+def test_blank_marks_fused_to_the_label_are_not_guessed() -> None:
+    # 行政许可——181: which of the three cells are blank is unknown; 1|8|1 would be a guess
+    text = "第二十条第（五）项信息内容上一年项目数量本年增/减处理决定数量行政许可——181其他对外管理服务事项3 -1 20"
+    res = read_tables([], [text])
+    got = {f.metric: f.value for f in res.figures}
+    assert not any(k.startswith("t2.licensing.") for k in got)
+    assert (got["t2.other_services.prev_year_items"], got["t2.other_services.change"]) == (3, -1)
+    assert any(n.startswith("t2 row licensing") for n in res.notes)

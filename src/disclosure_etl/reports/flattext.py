@@ -45,8 +45,12 @@ MAX_STEPS = 200_000
 #: Most combinations of ambiguous table-三 rows tried against the column identities.
 MAX_COMBINATIONS = 20000
 
-_NUM = r"\d+(?:\.\d+)?(?:万元|元)?"
-_RUN = re.compile(rf"(?<![\d.]){_NUM}(?:[ \t]+{_NUM})*")
+_NUM = r"[+\-]?\d+(?:\.\d+)?(?:万元|元)?"
+_BLANK = r"(?<!\S)(?:—{1,2}|－|-{1,2}|/|／)(?!\S)"  # a blank cell mark standing on its own
+_RUN = re.compile(rf"(?<![\d.])(?:{_NUM}|{_BLANK})(?:[ \t]+(?:{_NUM}|{_BLANK})|(?<=\d)[+\-]\d+(?:\.\d+)?)*")
+_BLANK_TOKEN = re.compile(rf"^{_BLANK}$")
+#: A label ending in a dash or slash: blank marks fused to the label, so the cells cannot be told.
+_DASH_END = re.compile(r"[—－\-/／]$")
 _ENUM_AFTER = re.compile(r"^\s*[.．、](?=\s*[^\d\s.．、])")
 _PIECE = re.compile(r"(?:0|[1-9]\d*)(?:\.\d+)?")
 _UNIT = re.compile(r"(万元|元)$")
@@ -74,6 +78,11 @@ class Segment:
     @property
     def label(self) -> str:
         return "".join(self.labels)
+
+    @property
+    def fused_blank(self) -> bool:
+        """Blank marks fused to the label (行政许可——181): which cells are blank cannot be told."""
+        return bool(self.labels) and bool(_DASH_END.search(self.labels[-1].strip()))
 
     def digits(self) -> str:
         return " ".join(c.text or "∅" for c in self.chunks)
@@ -131,7 +140,9 @@ def _plain(line: str, out: list[Segment]) -> None:
         if not run:
             continue
         _add_label(out, line[pos : m.start()])
-        out[-1].chunks.extend(Chunk(t) for t in run.split())
+        for token in re.split(r"\s+|(?<=\d)(?=[+\-]\d)", run):
+            if token:
+                out[-1].chunks.append(Chunk(token, atomic=bool(_BLANK_TOKEN.match(token))))
         pos = end
     _add_label(out, line[pos:])
 
@@ -173,9 +184,12 @@ def _cuts(chunks: list[Chunk], i: int, n: int, budget: list[int]) -> Iterator[li
     else:
         unit_m = _UNIT.search(chunk.text)
         unit = unit_m.group(1) if unit_m else ""
+        sign = chunk.text[0] if chunk.text[0] in "+-" else ""
+        digits = chunk.text[len(sign) : len(chunk.text) - len(unit)]
         options = (
-            p[:-1] + [p[-1] + unit] if unit else p
-            for p in _pieces(chunk.text[: len(chunk.text) - len(unit)], n - rest, budget)
+            [sign + p[0], *p[1:-1], p[-1] + unit] if len(p) > 1 else [sign + p[0] + unit]
+            for p in _pieces(digits, n - rest, budget)
+            if p
         )
     for pieces in options:
         for tail in _cuts(chunks, i + 1, n - len(pieces), budget):
@@ -200,7 +214,11 @@ def _pieces(digits: str, most: int, budget: list[int]) -> Iterator[list[str]]:
 
 
 def _value(text: str) -> float:
-    return float(_UNIT.sub("", text) or 0)
+    """A cell's number for the identities; a blank cell counts as 0."""
+    try:
+        return float(_UNIT.sub("", text) or 0)
+    except ValueError:
+        return 0.0
 
 
 # ---------------------------------------------------------------- the tables
@@ -265,7 +283,7 @@ def _t2_row(table: FlatTable, row_label: str, seg: Segment, n: int) -> None:
 
     key = next(k for needle, k in T2_ROWS if needle in row_label)
     table.rows_seen.add(key)
-    cands = splits(seg.chunks, n) if seg.chunks else []
+    cands = splits(seg.chunks, n) if seg.chunks and not seg.fused_blank else []
     if cands is not None and len(cands) == 1:
         table.grid.append([row_label, *cands[0]])
     elif seg.chunks:
@@ -294,9 +312,9 @@ def _t3(segs: list[Segment]) -> FlatTable | None:
                 break
             continue
         table.rows_seen.add(key)
-        got = splits(seg.chunks, 7)
+        got = splits(seg.chunks, 7) if not seg.fused_blank else None
         if got is None:
-            table.notes.append(f"t3 row {key}: digits {seg.digits()} have too many splits")
+            table.notes.append(f"t3 row {key}: digits {seg.digits()} cannot be split uniquely")
             continue
         adding = [c for c in got if sum(map(_value, c[:6])) == _value(c[6])]
         cands[key], labels[key], digits[key] = adding or got, parts, seg.digits()
@@ -365,7 +383,7 @@ def _t4(segs: list[Segment]) -> FlatTable | None:
         if not (headed or piped_row) or not seg.chunks:
             continue
         table = FlatTable("t4", [], rows_seen={"t4"})
-        got = splits(seg.chunks, 15) or []
+        got = (splits(seg.chunks, 15) or []) if not seg.fused_blank else []
         adding = [c for c in got if all(_group_adds_up(c[g * 5 : g * 5 + 5]) for g in range(3))]
         got = adding or got
         if len(got) != 1:
