@@ -151,3 +151,15 @@ def test_blank_marks_fused_to_the_label_are_not_guessed() -> None:
     assert not any(k.startswith("t2.licensing.") for k in got)
     assert (got["t2.other_services.prev_year_items"], got["t2.other_services.change"]) == (3, -1)
     assert any(n.startswith("t2 row licensing") for n in res.notes)
+
+
+def test_t3_header_order_is_read_from_the_text() -> None:
+    from disclosure_etl.reports.flattext import t3_header
+
+    two_rows = "申请人情况自然人法人或其他组织总计商业企业科研机构社会公益组织法律服务机构其他"
+    assert t3_header(two_rows) == ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]
+    total_first = "申请人情况总计自然人法人或其他组织商业企业科研机构社会公益组织法律服务机构其他"
+    assert t3_header(total_first) == ["总计", "自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"]
+    got = _figures(total_first + "一、本年新收政府信息公开申请数量9 7 2 0 0 0 0")
+    assert got["t3.new_received.total"] == 9 and got["t3.new_received.natural_person"] == 7
+    assert t3_header("申请人情况自然人总计") is None

@@ -297,9 +297,9 @@ def _t3(segs: list[Segment]) -> FlatTable | None:
         return None
     table = FlatTable("t3", [])
     first = label_parts(segs[start].labels)
-    head = label_key("".join(first[:-1]))
-    if all(label_key(name) in head for name in T3_COL_NAMES):
-        table.grid.append(["", "", "", *T3_COL_NAMES])
+    header = t3_header(label_key("".join(first[:-1])))
+    if header:
+        table.grid.append(["", "", "", *header])
     cands: dict[str, list[list[str]]] = {}
     labels: dict[str, list[str]] = {}
     digits: dict[str, str] = {}
@@ -329,6 +329,27 @@ def _t3(segs: list[Segment]) -> FlatTable | None:
         pad = ["", "", ""][: 3 - min(3, len(labels[key]))]
         table.grid.append([*pad, *labels[key][-3:], *cells])
     return table
+
+
+_T3_TOPS = ("自然人", "法人或其他组织", "总计")
+
+
+def t3_header(head: str) -> list[str] | None:
+    """Table 三's column labels in column order, from its header text in reading order.
+
+    A two-row header reads 自然人 法人或其他组织 总计 商业企业 … 其他: the top row gives the
+    order of 自然人 / the 法人 group / 总计, the second row the order inside the group.
+    """
+    if not all(label_key(name) in head for name in T3_COL_NAMES):
+        return None
+    head = head.replace("法人或其他组织", "法人或＊＊组织")  # its 其他 is not the column 其他
+    subs = sorted(T3_COL_NAMES[1:6], key=lambda n: head.find(label_key(n)))
+    if "法人或＊＊组织" not in head:
+        return sorted(T3_COL_NAMES, key=lambda n: head.find(label_key(n)))
+    out: list[str] = []
+    for top in sorted(_T3_TOPS, key=lambda n: head.find(n.replace("其他", "＊＊"))):
+        out.extend(subs if top == "法人或其他组织" else [top])
+    return out
 
 
 def _resolve_t3(cands: dict[str, list[list[str]]]) -> dict[str, list[str] | None]:

@@ -152,7 +152,7 @@ def read_tables(grids: list[Grid], lines: list[str]) -> TableResult:
         {"t2": _read_t2, "t3": _read_t3, "t4": _read_t4}[kind](grid, result)
     if not {"t2", "t3", "t4"} <= result.found:
         _read_flattened(lines, result)
-    if not result.found:
+    if not result.found & {"t3", "t4"}:
         _read_stats(grids, lines, result)
     return result
 
