@@ -192,3 +192,39 @@ def test_real_flattened_tables_three_and_four() -> None:
     _check_real("pingtan_2019_syq_flattext.txt", ("t3.", "t4.", "t2.regulation."))
     r = parse_report(shared_path("real_reports", "pingtan_2019_syq_flattext.txt").read_bytes(), source_format="txt")
     assert r.template == "2019"
+
+
+# ---------------------------------------------------------------- layout tables
+
+
+def test_html_body_laid_out_in_a_table_is_prose_and_its_data_tables_are_read() -> None:
+    t4 = "".join(
+        f"<tr>{''.join(f'<td>{c}</td>' for c in row)}</tr>"
+        for row in (["行政复议"] * 5 + ["行政诉讼"] * 10,
+                    ["行政复议"] * 5 + ["未经复议直接起诉"] * 5 + ["复议后起诉"] * 5,
+                    ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"] * 3,
+                    ["1", "0", "0", "0", "1"] + ["0"] * 9 + ["2"])
+    )  # fmt: skip
+    page = (
+        "<html><body><table><tr><td>某某区交通运输局2022年政府信息公开工作年度报告</td></tr>"
+        "<tr><td><p>一、总体情况</p><p>本年度主动公开政府信息264条。</p>"
+        f"<p>四、政府信息公开行政复议、行政诉讼情况</p><table>{t4}</table></td></tr></table></body></html>"
+    )
+    doc = read_document(page.encode(), "html")
+    assert any("主动公开政府信息264条" in line for line in doc.lines)
+    assert len(doc.tables) == 1 and doc.tables[0][3][0] == "1"
+    got = {f.metric: f.value for f in parse_report(page.encode()).figures}
+    assert got["t4.review.total"] == 1 and got["active.total"] == 264
+
+
+def test_docx_text_box_table_is_prose() -> None:
+    import docx
+
+    d = docx.Document()
+    box = d.add_table(rows=2, cols=1)
+    box.cell(0, 0).text = "一、总体情况"
+    box.cell(1, 0).text = "本年度，本办主动公开政府信息 97 条，全年受理政府信息公开申请 6 件。"
+    buf = io.BytesIO()
+    d.save(buf)
+    doc = read_document(buf.getvalue(), "docx")
+    assert doc.tables == [] and any("主动公开政府信息 97 条" in line for line in doc.lines)

@@ -196,16 +196,17 @@ def _read_html(data: bytes, doc: Document) -> None:
             doc.images.append(src)
     links = _attachment_links(root)
     doc.attachment_links = [href for href, _ in links]
-    for table in root.xpath("//table[not(ancestor::table)]"):
-        if len(doc.tables) < MAX_TABLES * 2:
-            grid = html_table_grid(table)
-            if grid:
-                doc.tables.append(grid)
+    for table in root.xpath("//table[not(.//table)]"):  # innermost first: layout tables hold data tables
+        grid = html_table_grid(table) if len(doc.tables) < MAX_TABLES * 2 else []
+        if grid and is_prose_grid(grid):
+            continue  # body text laid out in a table: left in place, read as lines
+        if grid:
+            doc.tables.append(grid)
         _drop(table, marker="\n")
     for el in root.iter():
         if not isinstance(el.tag, str):
             continue
-        if el.tag in _BLOCK_TAGS:
+        if el.tag in _BLOCK_TAGS or el.tag in ("td", "th", "table"):
             el.tail = "\n" + (el.tail or "")
             if el.tag != "br":
                 el.text = "\n" + (el.text or "")
@@ -253,6 +254,16 @@ def _only_title_and_links(doc: Document, links: list[tuple[str, str]]) -> bool:
 
 def compact_line(text: str) -> str:
     return "".join(text.split())
+
+
+def is_prose_grid(grid: Grid) -> bool:
+    """A table that only lays out text: one column of cells, some holding a sentence or more.
+
+    Layout tables (a page body inside ``<table>``, a Word text box, a page border) are read as
+    prose; a data table has rows of several cells.
+    """
+    rows = [{c.strip() for c in r if c.strip()} for r in grid]
+    return all(len(r) <= 1 for r in rows) and any(len(c) >= 20 for r in rows for c in r)
 
 
 def _drop(el: Any, marker: str = "") -> None:
@@ -448,7 +459,19 @@ def _read_docx(data: bytes, doc: Document) -> None:
                 [" ".join(cell.text.split()) for cell in row.cells][:MAX_COLS]
                 for row in list(table.rows)[:MAX_ROWS]
             ]
-            doc.tables.append(grid)
+            if is_prose_grid(grid):  # text in a bordered box: paragraphs, not cells
+                doc.lines.extend(p.text for cell in _unique_cells(table) for p in cell.paragraphs)
+            else:
+                doc.tables.append(grid)
+
+
+def _unique_cells(table: Any) -> list[Any]:
+    out: list[Any] = []
+    for row in table.rows:
+        for cell in row.cells:
+            if not any(cell._tc is c._tc for c in out):
+                out.append(cell)
+    return out
 
 
 # ---------------------------------------------------------------- spreadsheets
