@@ -228,3 +228,14 @@ def test_docx_text_box_table_is_prose() -> None:
     d.save(buf)
     doc = read_document(buf.getvalue(), "docx")
     assert doc.tables == [] and any("主动公开政府信息 97 条" in line for line in doc.lines)
+
+
+def test_table_three_continued_under_a_repeated_header() -> None:
+    header = [["", "", "", "自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]]
+    first = header + [["", "", "一、本年新收政府信息公开申请数量", *["3", "0", "0", "0", "0", "0", "3"]],
+                      ["", "三、本年度办理结果", "（一）予以公开", *["2", "0", "0", "0", "0", "0", "2"]]]  # fmt: skip
+    second = header + [["", "（七）总计", "", *["3", "0", "0", "0", "0", "0", "3"]],
+                       ["", "", "四、结转下年度继续办理", *["0"] * 7]]  # fmt: skip
+    got = {f.metric: f.value for f in read_tables([first, second], []).figures}
+    assert got["t3.granted.total"] == 2 and got["t3.total_processed.total"] == 3
+    assert got["t3.carried_forward.total"] == 0

@@ -120,10 +120,18 @@ def _has_header(kind: str, grid: Grid) -> bool:
     """Whether a grid starts a table (a continuation after a page break has no header).
 
     Table 二 is one table of captioned blocks: a later grid of it starts at a block that is not
-    the first (第二十条第（一）项 holds 规章), so only a grid with the first block starts it.
+    the first (第二十条第（一）项 holds 规章), so only a grid with the first block starts it. A
+    table 三 starts with its 本年新收 row; a later page may repeat the header above the rest.
     """
+    if kind == "t3":
+        return "本年新收" in label_key(" ".join(" ".join(r) for r in grid)) or not _has_result_rows(grid)
     text = label_key(" ".join(" ".join(r) for r in grid[:6]))
-    return {"t3": "商业企业" in text, "t4": "维持" in text, "t2": "规章" in text or "第二十条第（一）项" in text}[kind]
+    return {"t4": "维持" in text, "t2": "规章" in text or "第二十条第（一）项" in text}[kind]
+
+
+def _has_result_rows(grid: Grid) -> bool:
+    text = label_key(" ".join(" ".join(r) for r in grid))
+    return any(word in text for word, _ in T3_GROUPS) or "结转下年" in text or "予以公开" in text
 
 
 def group_tables(grids: list[Grid]) -> list[tuple[str, Grid]]:
