@@ -239,3 +239,26 @@ def test_table_three_continued_under_a_repeated_header() -> None:
     got = {f.metric: f.value for f in read_tables([first, second], []).figures}
     assert got["t3.granted.total"] == 2 and got["t3.total_processed.total"] == 3
     assert got["t3.carried_forward.total"] == 0
+
+
+def test_docx_word_spans_that_do_not_line_up_are_laid_onto_the_header() -> None:
+    import docx
+
+    d = docx.Document()
+    d.add_paragraph("二、主动公开政府信息情况")
+    t = d.add_table(rows=4, cols=5)
+    t.cell(0, 0).merge(t.cell(0, 4)).text = "第二十条第（六）项"
+    for c, text in enumerate(["信息内容", "上一年项目数量", "本年增/减", "", "处理决定数量"]):
+        if text:
+            t.cell(1, c).text = text
+    t.cell(1, 2).merge(t.cell(1, 3))
+    for r, (label, prev, change, decisions) in enumerate([("行政处罚", "61", "+4", "65"), ("行政强制", "7", "0", "7")], start=2):
+        t.cell(r, 0).text = label
+        t.cell(r, 1).merge(t.cell(r, 2)).text = prev  # the pasted value spans the first two columns
+        t.cell(r, 3).text = change
+        t.cell(r, 4).text = decisions
+    buf = io.BytesIO()
+    d.save(buf)
+    got = {f.metric: f.value for f in parse_report(buf.getvalue()).figures}
+    assert (got["t2.penalty.prev_year_items"], got["t2.penalty.change"], got["t2.penalty.decisions"]) == (61, 4, 65)
+    assert got["t2.enforcement.change"] == 0

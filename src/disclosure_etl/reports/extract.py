@@ -455,14 +455,45 @@ def _read_docx(data: bytes, doc: Document) -> None:
                 doc.images.append("docx-image")
         elif child.tag == qn("w:tbl") and len(doc.tables) < MAX_TABLES * 2:
             table = Table(child, d)
-            grid = [
-                [" ".join(cell.text.split()) for cell in row.cells][:MAX_COLS]
-                for row in list(table.rows)[:MAX_ROWS]
-            ]
+            grid = docx_table_grid(child)
             if is_prose_grid(grid):  # text in a bordered box: paragraphs, not cells
                 doc.lines.extend(p.text for cell in _unique_cells(table) for p in cell.paragraphs)
             else:
                 doc.tables.append(grid)
+
+
+def docx_table_grid(tbl: Any) -> Grid:
+    """A Word table's cells as (text, rowspan, colspan), expanded like an HTML table's.
+
+    Reading the cells themselves (not python-docx's per-column view) keeps each cell's own span,
+    so a Word-pasted row whose spans do not line up with the header is re-laid the same way.
+    """
+    from docx.oxml.ns import qn
+
+    raw: list[list[tuple[int, int, str | None, str]]] = []  # (grid column, gridSpan, vMerge, text)
+    for tr in list(tbl.tr_lst)[:MAX_ROWS]:
+        col = int(getattr(tr, "grid_before", 0) or 0)
+        cells = [(0, col, None, "")] if col else []
+        for tc in tr.tc_lst[:MAX_COLS]:
+            paras = ("".join(t.text or "" for t in p.iter(qn("w:t"))) for p in tc.iter(qn("w:p")))
+            span = max(1, min(int(tc.grid_span or 1), MAX_COLS))
+            cells.append((col, span, tc.vMerge, " ".join(" ".join(paras).split())))
+            col += span
+        raw.append(cells)
+    rows: list[list[tuple[str, int, int]]] = []
+    for r, cells in enumerate(raw):
+        row: list[tuple[str, int, int]] = []
+        for col, span, merge, text in cells:
+            if merge == "continue":
+                continue  # covered by the restart cell above
+            rowspan = 1
+            while merge == "restart" and r + rowspan < len(raw) and any(
+                c[0] == col and c[2] == "continue" for c in raw[r + rowspan]
+            ):
+                rowspan += 1
+            row.append((text, min(rowspan, MAX_ROWSPAN), span))
+        rows.append(row)
+    return expand_spans(rows)
 
 
 def _unique_cells(table: Any) -> list[Any]:
