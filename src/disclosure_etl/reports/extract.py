@@ -473,7 +473,7 @@ def docx_table_grid(tbl: Any) -> Grid:
     raw: list[list[tuple[int, int, str | None, str]]] = []  # (grid column, gridSpan, vMerge, text)
     for tr in list(tbl.tr_lst)[:MAX_ROWS]:
         col = int(getattr(tr, "grid_before", 0) or 0)
-        cells = [(0, col, None, "")] if col else []
+        cells: list[tuple[int, int, str | None, str]] = [(0, col, None, "")] if col else []
         for tc in tr.tc_lst[:MAX_COLS]:
             paras = ("".join(t.text or "" for t in p.iter(qn("w:t"))) for p in tc.iter(qn("w:p")))
             span = max(1, min(int(tc.grid_span or 1), MAX_COLS))
