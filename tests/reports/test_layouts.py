@@ -262,3 +262,15 @@ def test_docx_word_spans_that_do_not_line_up_are_laid_onto_the_header() -> None:
     got = {f.metric: f.value for f in parse_report(buf.getvalue()).figures}
     assert (got["t2.penalty.prev_year_items"], got["t2.penalty.change"], got["t2.penalty.decisions"]) == (61, 4, 65)
     assert got["t2.enforcement.change"] == 0
+
+
+def test_last_rows_alone_on_a_page_continue_the_table() -> None:
+    t2 = [["第二十条第（六）项", "", ""], ["信息内容", "本年处理决定数量", ""], ["行政处罚", "73", ""]]
+    t2_rest = [["行政强制", "9", ""]]  # no label of table 二's own
+    t3 = [["", "", "", "自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"],
+          ["", "", "一、本年新收政府信息公开申请数量", *["2", "0", "0", "0", "0", "0", "2"]],
+          ["", "（四）无法提供", "2.没有现成信息需要另行制作", *["0"] * 7]]  # fmt: skip
+    t3_rest = [["", "", "3.补正后申请内容仍不明确", *["1", "0", "0", "0", "0", "0", "1"]]]
+    got = {f.metric: f.value for f in read_tables([t2, t2_rest, t3, t3_rest], []).figures}
+    assert got["t2.enforcement.decisions"] == 9
+    assert got["t3.unable_3.total"] == 1

@@ -124,7 +124,8 @@ def _has_header(kind: str, grid: Grid) -> bool:
     table 三 starts with its 本年新收 row; a later page may repeat the header above the rest.
     """
     if kind == "t3":
-        return "本年新收" in label_key(" ".join(" ".join(r) for r in grid)) or not _has_result_rows(grid)
+        whole = label_key(" ".join(" ".join(r) for r in grid))
+        return "本年新收" in whole or ("商业企业" in whole and not _has_result_rows(grid))
     text = label_key(" ".join(" ".join(r) for r in grid[:6]))
     return {"t4": "维持" in text, "t2": "规章" in text or "第二十条第（一）项" in text}[kind]
 
@@ -134,11 +135,29 @@ def _has_result_rows(grid: Grid) -> bool:
     return any(word in text for word, _ in T3_GROUPS) or "结转下年" in text or "予以公开" in text
 
 
+def _continues(prev: str | None, grid: Grid) -> str | None:
+    """``prev`` when a grid with no labels of its own continues that table (a page's last rows)."""
+    if prev == "t2" and any(row and _t2_row(row[0]) for row in grid):
+        return "t2"
+    if prev == "t3" and any(7 <= _trailing_values(row) < min(15, len(row)) for row in grid):  # labelled rows
+        return "t3"
+    return None
+
+
+def _trailing_values(row: list[str]) -> int:
+    n = 0
+    for cell in reversed(row):
+        if parse_cell(cell) is None:
+            break
+        n += 1
+    return n
+
+
 def group_tables(grids: list[Grid]) -> list[tuple[str, Grid]]:
     """Classify grids and join a table split over consecutive grids (continuations have no header)."""
     out: list[tuple[str, Grid]] = []
     for grid in grids:
-        kind = classify(grid)
+        kind = classify(grid) or _continues(out[-1][0] if out else None, grid)
         if kind is None:
             if any(_is_value_row(r) and len(r) >= 15 for r in grid):
                 kind = "t4"  # table 四 whose header rows were dropped
