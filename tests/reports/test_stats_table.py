@@ -75,3 +75,14 @@ def test_statistics_grid_uses_the_year_column_not_the_cumulative() -> None:
 )
 def test_row_labels(label: str, key: str | None) -> None:
     assert stats_key(label) == key
+
+
+def test_flattened_single_column_statistics_table() -> None:
+    text = (
+        "附件 政府信息公开情况统计表 指标名称 单位 统计数 主动公开政府信息数 条 311 其中：1.政府网站公开 条 290 "
+        "2.政府公报公开 条 21 收到申请数 件 2 行政复议数 件 0"
+    )
+    got, notes = _got([text])
+    assert (got["active.total"], got["active.channel.website"], got["active.channel.gazette"]) == (311, 290, 21)
+    assert got["application.received"] == 2 and got["review.total"] == 0
+    assert "active.cumulative" not in got and notes == []

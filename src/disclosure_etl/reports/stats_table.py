@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from disclosure_etl.models import Figure
 from disclosure_etl.reports.document import Grid
-from disclosure_etl.reports.flattext import Chunk, segments, splits
+from disclosure_etl.reports.flattext import Chunk, Segment, segments, splits
 from disclosure_etl.reports.numbers import parse_number
 from disclosure_etl.reports.text import label_key, strip_enumerator
 
@@ -125,22 +125,16 @@ def _grid_rows(grid: Grid) -> list[StatsRow]:
 
 
 def _flat_rows(lines: list[str]) -> list[StatsRow]:
+    """Rows of a 统计表 flattened to text: ``label unit year [cumulative]`` after its header."""
     segs = segments(lines)
-    start = next(
-        (
-            i
-            for i, s in enumerate(segs)
-            if "累计" in label_key(s.label) and any(_HEADER.search(label_key(h.label)) for h in segs[max(0, i - 2) : i + 1])
-        ),
-        None,
-    )  # the header may be cut by its year: 指标名称计量单位 | 2011 | 年度历年累计主动公开信息数条
+    start, cols = _flat_start(segs)
     if start is None:
         return []
     out: list[StatsRow] = []
     for n, seg in enumerate(segs[start:]):
         label = label_key(seg.label)
-        if n == 0:  # the header and the first row label share a segment: 指标名称计量单位2011年度历年累计主动公开信息数条
-            label = label[label.rfind("累计") + 2 :]
+        if n == 0:  # the header and the first row label share a segment: …年度历年累计主动公开信息数条
+            label = label[max(label.rfind(w) + len(w) for w in _HEADER_ENDS if w in label) :]
         unit = next((u for u in _UNITS if label.endswith(u)), None)
         key = stats_key(label[: -len(unit)] if unit else label)
         if key is None or unit is None or not seg.chunks:
@@ -148,9 +142,30 @@ def _flat_rows(lines: list[str]) -> list[StatsRow]:
                 break  # past the table
             continue
         chunks = [Chunk(c.text, c.atomic) for c in seg.chunks]
-        cands = [c for c in (splits(chunks, 2) or []) if _number(c[0]) <= _number(c[1])]  # type: ignore[operator]
+        cands = splits(chunks, cols) or []
+        if cols == 2:
+            cands = [c for c in cands if (_number(c[0]) or 0) <= (_number(c[1]) or 0)]
+        else:
+            cands = [[c[0], ""] for c in cands]
         out.append(StatsRow(key, label[: -len(unit)], unit, cands, seg.digits()))
     return out
+
+
+#: Words a 统计表 header ends with (the first row's label follows them in flattened text).
+_HEADER_ENDS = ("累计", "统计数", "数值", "计量单位", "单位")
+
+
+def _flat_start(segs: list[Segment]) -> tuple[int | None, int]:
+    """Segment where the table's rows start, and its value columns (2 with 历年累计, else 1)."""
+    for i in range(len(segs)):
+        near = [label_key(h.label) for h in segs[max(0, i - 2) : i + 1]]
+        if "累计" in near[-1] and any(_HEADER.search(h) for h in near):
+            return i, 2  # the header may be cut by its year: 指标名称计量单位 | 2011 | 年度历年累计…
+    for i, seg in enumerate(segs):
+        label = label_key(seg.label)
+        if re.search(r"指标名称|计量单位", label) and seg.chunks and not any("累计" in label_key(s.label) for s in segs[i : i + 3]):
+            return i, 1
+    return None, 0
 
 
 def _number(text: str) -> float | None:
