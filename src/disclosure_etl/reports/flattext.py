@@ -123,7 +123,6 @@ def _add_label(out: list[Segment], text: str) -> None:
 
 
 def _piped(line: str, out: list[Segment]) -> None:
-
     for cell in line.strip().strip("|").split("|"):
         if parse_cell(cell) is not None:
             out[-1].chunks.append(Chunk(label_key(cell), atomic=True))
@@ -236,7 +235,6 @@ def flat_tables(lines: list[str]) -> list[FlatTable]:
 
 
 def _t2(segs: list[Segment]) -> FlatTable | None:
-
     table = FlatTable("t2", [])
     cols: list[str] = []
     started = False
@@ -280,7 +278,6 @@ def _non_overlapping(found: list[tuple[int, int, str]]) -> list[str]:
 
 
 def _t2_row(table: FlatTable, row_label: str, seg: Segment, n: int) -> None:
-
     key = next(k for needle, k in T2_ROWS if needle in row_label)
     table.rows_seen.add(key)
     cands = splits(seg.chunks, n) if seg.chunks and not seg.fused_blank else []
@@ -291,7 +288,6 @@ def _t2_row(table: FlatTable, row_label: str, seg: Segment, n: int) -> None:
 
 
 def _t3(segs: list[Segment]) -> FlatTable | None:
-
     start = next((i for i, s in enumerate(segs) if "本年新收" in label_key(s.label) and s.chunks), None)
     if start is None:
         return None
@@ -300,6 +296,7 @@ def _t3(segs: list[Segment]) -> FlatTable | None:
     header = t3_header(label_key("".join(first[:-1])))
     if header:
         table.grid.append(["", "", "", *header])
+    total = header.index("总计") if header else 6
     cands: dict[str, list[list[str]]] = {}
     labels: dict[str, list[str]] = {}
     digits: dict[str, str] = {}
@@ -316,7 +313,7 @@ def _t3(segs: list[Segment]) -> FlatTable | None:
         if got is None:
             table.notes.append(f"t3 row {key}: digits {seg.digits()} cannot be split uniquely")
             continue
-        adding = [c for c in got if sum(map(_value, c[:6])) == _value(c[6])]
+        adding = [c for c in got if _row_adds_up(c, total)]
         cands[key], labels[key], digits[key] = adding or got, parts, seg.digits()
         if key == "carried_forward":
             break
@@ -355,11 +352,11 @@ def t3_header(head: str) -> list[str] | None:
 def _resolve_t3(cands: dict[str, list[list[str]]]) -> dict[str, list[str] | None]:
     """One split per row where the row and column identities allow only one; else None."""
     fixed = {k: c[0] for k, c in cands.items() if len(c) == 1}
-    open_rows = {k: c for k, c in cands.items() if len(c) != 1}
+    open_rows = {k: c for k, c in cands.items() if len(c) > 1}  # rows with no reading stay None
     size = 1
     for c in open_rows.values():
         size *= max(1, len(c))
-    if open_rows and all(open_rows.values()) and size <= MAX_COMBINATIONS:
+    if open_rows and size <= MAX_COMBINATIONS:
         names = list(open_rows)
         alive = [
             combo
@@ -379,6 +376,12 @@ _T3_RESULT_ROWS = (
 )  # fmt: skip
 
 
+def _row_adds_up(cells: list[str], total: int) -> bool:
+    """A table-三 row: the applicant columns add up to its 总计 column."""
+    values = [_value(c) for c in cells]
+    return sum(values) - values[total] == values[total]
+
+
 def _t3_columns_add_up(rows: dict[str, list[str]]) -> bool:
     """Per column: 新收 + 结转 = 总计 + 结转下年; 办理结果 rows = 总计 (where all rows are known)."""
     v = {k: [_value(x) for x in cells] for k, cells in rows.items()}
@@ -396,7 +399,6 @@ def _t3_columns_add_up(rows: dict[str, list[str]]) -> bool:
 
 
 def _t4(segs: list[Segment]) -> FlatTable | None:
-
     for seg in segs:
         label = label_key(seg.label)
         headed = "复议" in label and ("维持" in label or "尚未审结" in label)
