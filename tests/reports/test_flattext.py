@@ -163,3 +163,8 @@ def test_t3_header_order_is_read_from_the_text() -> None:
     got = _figures(total_first + "一、本年新收政府信息公开申请数量9 7 2 0 0 0 0")
     assert got["t3.new_received.total"] == 9 and got["t3.new_received.natural_person"] == 7
     assert t3_header("申请人情况自然人总计") is None
+
+
+def test_thousands_separators_make_one_cell() -> None:
+    got = _figures("第二十条第（六）项信息内容本年处理决定数量行政处罚3,985,758行政强制88,283")
+    assert got["t2.penalty.decisions"] == 3985758 and got["t2.enforcement.decisions"] == 88283

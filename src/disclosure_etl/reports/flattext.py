@@ -45,7 +45,8 @@ MAX_STEPS = 200_000
 #: Most combinations of ambiguous table-三 rows tried against the column identities.
 MAX_COMBINATIONS = 20000
 
-_NUM = r"[+\-]?\d+(?:\.\d+)?(?:万元|元)?"
+_NUM = r"[+\-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:万元|元)?"
+_GROUPED = re.compile(r"\d,\d{3}")  # 3,985,758: one number, written with separators
 _BLANK = r"(?<!\S)(?:—{1,2}|－|-{1,2}|/|／)(?!\S)"  # a blank cell mark standing on its own
 _RUN = re.compile(rf"(?<![\d.])(?:{_NUM}|{_BLANK})(?:[ \t]+(?:{_NUM}|{_BLANK})|(?<=\d)[+\-]\d+(?:\.\d+)?)*")
 _BLANK_TOKEN = re.compile(rf"^{_BLANK}$")
@@ -141,7 +142,7 @@ def _plain(line: str, out: list[Segment]) -> None:
         _add_label(out, line[pos : m.start()])
         for token in re.split(r"\s+|(?<=\d)(?=[+\-]\d)", run):
             if token:
-                out[-1].chunks.append(Chunk(token, atomic=bool(_BLANK_TOKEN.match(token))))
+                out[-1].chunks.append(Chunk(token, atomic=bool(_BLANK_TOKEN.match(token) or _GROUPED.search(token))))
         pos = end
     _add_label(out, line[pos:])
 

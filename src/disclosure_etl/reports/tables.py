@@ -18,6 +18,7 @@ from disclosure_etl.reports.numbers import NUMBER_RE, parse_number
 from disclosure_etl.reports.text import label_key
 
 BLANKS = {"", "—", "——", "-", "--", "–", "－", "/", "\\", "无", "空", "—-", "／", "_"}
+_GROUP_SEP = re.compile(r"(?<=\d)，(?=\d{3}(?!\d))")
 _CELL_VALUE = re.compile(rf"^(?P<n>{NUMBER_RE})(?P<u>件|个|项|条|次|宗|万元|元)?$")
 
 T3_COLS = [
@@ -90,6 +91,7 @@ class TableResult:
 def parse_cell(text: str) -> Cell | None:
     """A value cell: number (with optional unit), or blank (None + is_blank). None if neither."""
     t = label_key(text).replace("（", "").replace("）", "")
+    t = _GROUP_SEP.sub(",", t)  # label_key turned the thousands separator of 3,985,758 into ，
     if t in BLANKS:
         return Cell(None, True)
     m = _CELL_VALUE.match(t)
