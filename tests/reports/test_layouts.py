@@ -274,3 +274,19 @@ def test_last_rows_alone_on_a_page_continue_the_table() -> None:
     got = {f.metric: f.value for f in read_tables([t2, t2_rest, t3, t3_rest], []).figures}
     assert got["t2.enforcement.decisions"] == 9
     assert got["t3.unable_3.total"] == 1
+
+
+def test_pdf_fake_bold_characters_are_read_once() -> None:
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, invariant=1)
+    c.setFont("STSong-Light", 12)
+    for dx in (0, 0.3):  # drawn twice, a hair apart: how word processors fake bold
+        c.drawString(72 + dx, 700, "本年度主动公开政府信息 415 条。")
+    c.save()
+    doc = read_document(buf.getvalue(), "pdf")
+    assert any("主动公开政府信息 415 条" in line for line in doc.lines)

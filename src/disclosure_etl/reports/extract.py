@@ -366,7 +366,8 @@ def _read_pdf(data: bytes, doc: Document) -> None:
         pages = pdf.pages
         if len(pages) > MAX_PAGES:
             doc.notes.append(f"pages_truncated: {len(pages)} > {MAX_PAGES}")
-        for page in pages[:MAX_PAGES]:
+        for raw_page in pages[:MAX_PAGES]:
+            page = raw_page.dedupe_chars()  # fake bold prints each character twice: 规规章章
             rest = page
             for t in page.find_tables():
                 rows = [[c if c is None else _fill(c) for c in row][:MAX_COLS] for row in t.extract()[:MAX_ROWS]]
@@ -381,7 +382,7 @@ def _read_pdf(data: bytes, doc: Document) -> None:
                 except ValueError:
                     continue
             doc.lines.extend(_unwrap_pdf_lines(rest.extract_text_lines()))
-            doc.images.extend(f"pdf-image-p{page.page_number}" for _ in page.images)
+            doc.images.extend(f"pdf-image-p{raw_page.page_number}" for _ in raw_page.images)
 
 
 def table_body(rows: list[list[str | None]]) -> tuple[int | None, int | None]:
