@@ -368,7 +368,7 @@ def _read_pdf(data: bytes, doc: Document) -> None:
             doc.notes.append(f"pages_truncated: {len(pages)} > {MAX_PAGES}")
         for raw_page in pages[:MAX_PAGES]:
             page = raw_page.dedupe_chars()  # fake bold prints each character twice: 规规章章
-            rest = page
+            rest: Any = page
             for t in page.find_tables():
                 rows = [[c if c is None else _fill(c) for c in row][:MAX_COLS] for row in t.extract()[:MAX_ROWS]]
                 first, last = table_body(rows)
