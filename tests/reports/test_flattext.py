@@ -168,3 +168,10 @@ def test_t3_header_order_is_read_from_the_text() -> None:
 def test_thousands_separators_make_one_cell() -> None:
     got = _figures("第二十条第（六）项信息内容本年处理决定数量行政处罚3,985,758行政强制88,283")
     assert got["t2.penalty.decisions"] == 3985758 and got["t2.enforcement.decisions"] == 88283
+
+
+def test_prose_about_applications_and_reviews_is_no_table() -> None:
+    prose = ["全年本年新收政府信息公开申请23件，上年结转2件。", "因政府信息公开行政复议结果维持1件、尚未审结0件。"]
+    assert flat_tables(prose) == []
+    res = read_tables([], prose)
+    assert res.found == set() and res.notes == []

@@ -289,7 +289,7 @@ def _t2_row(table: FlatTable, row_label: str, seg: Segment, n: int) -> None:
 
 
 def _t3(segs: list[Segment]) -> FlatTable | None:
-    start = next((i for i, s in enumerate(segs) if "本年新收" in label_key(s.label) and s.chunks), None)
+    start = next((i for i, s in enumerate(segs) if "本年新收" in label_key(s.label) and _cells_at_least(s, 7)), None)
     if start is None:
         return None
     table = FlatTable("t3", [])
@@ -404,8 +404,8 @@ def _t4(segs: list[Segment]) -> FlatTable | None:
         label = label_key(seg.label)
         headed = "复议" in label and ("维持" in label or "尚未审结" in label)
         piped_row = "复议" in label and len(seg.chunks) >= 15 and all(c.atomic for c in seg.chunks)
-        if not (headed or piped_row) or not seg.chunks:
-            continue
+        if not (headed or piped_row) or not _cells_at_least(seg, 15):
+            continue  # prose such as 行政复议结果维持0件 is no table
         table = FlatTable("t4", [], rows_seen={"t4"})
         got = (splits(seg.chunks, 15) or []) if not seg.fused_blank else []
         adding = [c for c in got if all(_group_adds_up(c[g * 5 : g * 5 + 5]) for g in range(3))]
@@ -422,6 +422,11 @@ def _t4(segs: list[Segment]) -> FlatTable | None:
         ]
         return table
     return None
+
+
+def _cells_at_least(seg: Segment, n: int) -> bool:
+    """Whether the chunks can hold ``n`` cells at all (one digit or one ``|`` cell each)."""
+    return sum(1 if c.atomic else len(re.sub(r"\D", "", c.text)) for c in seg.chunks) >= n
 
 
 def _group_adds_up(cells: list[str]) -> bool:
