@@ -37,6 +37,8 @@ def test_numeric_cells_and_units() -> None:
     c = parse_cell("240万元")
     assert c is not None and (c.value, c.unit, c.approx) == (240, "万元", False)
     assert parse_cell("+19").value == 19  # type: ignore[union-attr]
+    assert parse_cell("3,985,758").value == 3985758  # type: ignore[union-attr]
+    assert parse_cell("1，204").value == 1204  # type: ignore[union-attr]
     assert parse_cell("属于国家秘密") is None
 
 

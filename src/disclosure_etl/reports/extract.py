@@ -194,22 +194,26 @@ def _read_html(data: bytes, doc: Document) -> None:
         src = str(img.get("src") or "")
         if src and not _ICON.search(src):
             doc.images.append(src)
-    for table in root.xpath("//table[not(ancestor::table)]"):
-        if len(doc.tables) < MAX_TABLES * 2:
-            grid = html_table_grid(table)
-            if grid:
-                doc.tables.append(grid)
+    links = _attachment_links(root)
+    doc.attachment_links = [href for href, _ in links]
+    for table in root.xpath("//table[not(.//table)]"):  # innermost first: layout tables hold data tables
+        grid = html_table_grid(table) if len(doc.tables) < MAX_TABLES * 2 else []
+        if grid and is_prose_grid(grid):
+            continue  # body text laid out in a table: left in place, read as lines
+        if grid:
+            doc.tables.append(grid)
         _drop(table, marker="\n")
     for el in root.iter():
         if not isinstance(el.tag, str):
             continue
-        if el.tag in _BLOCK_TAGS:
+        if el.tag in _BLOCK_TAGS or el.tag in ("td", "th", "table"):
             el.tail = "\n" + (el.tail or "")
             if el.tag != "br":
                 el.text = "\n" + (el.text or "")
     body = root.find("body")
     content = (body if body is not None else root).text_content()
     doc.lines = str(content).splitlines()
+    doc.body_is_attachment_link = bool(links) and not doc.tables and _only_title_and_links(doc, links)
     if not any(line.strip() for line in doc.lines) and not doc.tables:
         # libxml2 gives up on pathological markup (e.g. nesting deeper than 256): read text without it
         raw = re.sub(r"<(script|style)\b.{0,100000}?</\1>", "", text[: MAX_TEXT_CHARS * 4], flags=re.S | re.I)
@@ -217,6 +221,49 @@ def _read_html(data: bytes, doc: Document) -> None:
         if any(line.strip() for line in lines):
             doc.notes.append("markup_unparseable: text read without the HTML structure")
             doc.lines = lines
+
+
+_ATTACHMENT_HREF = re.compile(r"\.(?:docx?|pdf|xlsx?|wps|et|ofd|zip|rar|7z)(?:$|[?#])", re.I)
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+#: Page furniture around an attachment link (source, time, "download the attachment").
+_FURNITURE = re.compile(r"来源|时间|日期|发布|附件|下载|浏览|字号|打印|关闭|分享|点击")
+MAX_BODY_CJK = 60  # report text beyond the title needs more Chinese characters than this
+
+
+def _attachment_links(root: Any) -> list[tuple[str, str]]:
+    """(href, link text) of links to document files (.doc, .pdf, .xls, …)."""
+    out = []
+    for a in root.iter("a"):
+        href = str(a.get("href") or "")
+        if _ATTACHMENT_HREF.search(href):
+            out.append((href, _cell_text(a)))
+    return out
+
+
+def _only_title_and_links(doc: Document, links: list[tuple[str, str]]) -> bool:
+    """Whether the page text is only its title, link texts and page furniture."""
+    skip = {compact_line(t) for _, t in links} | {compact_line(doc.page_title or "")}
+    rest = 0
+    for line in doc.lines:
+        key = compact_line(line)
+        if not key or key in skip or any(key in s or (s in key and len(key) <= len(s) + 20) for s in skip if s) or _FURNITURE.search(key[:12]):
+            continue
+        rest += len(_CJK.findall(key))
+    return rest <= MAX_BODY_CJK
+
+
+def compact_line(text: str) -> str:
+    return "".join(text.split())
+
+
+def is_prose_grid(grid: Grid) -> bool:
+    """A table that only lays out text: one column of cells, some holding a sentence or more.
+
+    Layout tables (a page body inside ``<table>``, a Word text box, a page border) are read as
+    prose; a data table has rows of several cells.
+    """
+    rows = [{c.strip() for c in r if c.strip()} for r in grid]
+    return all(len(r) <= 1 for r in rows) and any(len(c) >= 20 for r in rows for c in r)
 
 
 def _drop(el: Any, marker: str = "") -> None:
@@ -265,24 +312,47 @@ def _owner_table(el: Any) -> Any:
 
 
 def expand_spans(rows: list[list[tuple[str, int, int]]]) -> Grid:
-    """(text, rowspan, colspan) rows → grid; a spanned cell's text fills every slot it covers."""
+    """(text, rowspan, colspan) rows → grid; a spanned cell's text fills every slot it covers.
+
+    A row whose cells cannot line up with the row above (Word-pasted tables put the colspan on
+    another cell than the header does) is laid onto the row above's cell boundaries when both
+    rows have the same number of cells and width and no rowspan reaches into either.
+    """
     occupied: dict[tuple[int, int], str] = {}
+    layouts: list[list[tuple[int, int]] | None] = []  # (start, width) of each cell; None: rowspan involved
     width = 0
     budget = MAX_SPAN_WRITES
     for r, row in enumerate(rows):
         c = 0
+        placed: list[tuple[int, int, str, int, int]] = []  # (col, colspan, text, rowspan, original colspan)
+        blocked = any((r, k) in occupied for k in range(MAX_COLS))
         for text, rowspan, colspan in row:
-            while (r, c) in occupied:
+            while (r, c) in occupied or any(p[0] <= c < p[0] + p[1] for p in placed):
                 c += 1
             if c >= MAX_COLS or budget <= 0:
                 break
-            rs, cs = min(rowspan, len(rows) - r), min(colspan, MAX_COLS - c)
+            cs = min(colspan, MAX_COLS - c)
+            placed.append((c, cs, text, min(rowspan, len(rows) - r), cs))
+            c += cs
+        layout = [(p[0], p[1]) for p in placed]
+        prev = layouts[-1] if layouts else None
+        if (
+            prev is not None
+            and not blocked
+            and all(p[3] == 1 for p in placed)
+            and len(prev) == len(layout) >= 3
+            and layout != prev
+            and sum(w for _, w in prev) == sum(w for _, w in layout)
+        ):
+            placed = [(c0, w, p[2], 1, w) for (c0, w), p in zip(prev, placed, strict=True)]
+            layout = prev
+        for c0, cs, text, rs, _ in placed:
             budget -= rs * cs
             for dr in range(rs):
                 for dc in range(cs):
-                    occupied.setdefault((r + dr, c + dc), text)
-            c += cs
-            width = max(width, c)
+                    occupied.setdefault((r + dr, c0 + dc), text)
+            width = max(width, c0 + cs)
+        layouts.append(None if blocked or any(p[3] > 1 for p in placed) else layout)
     return [[occupied.get((r, c), "") for c in range(width)] for r in range(len(rows))]
 
 
@@ -296,20 +366,40 @@ def _read_pdf(data: bytes, doc: Document) -> None:
         pages = pdf.pages
         if len(pages) > MAX_PAGES:
             doc.notes.append(f"pages_truncated: {len(pages)} > {MAX_PAGES}")
-        for page in pages[:MAX_PAGES]:
-            found = page.find_tables()
-            rest = page
-            for t in found:
-                grid = [[_fill(c) for c in row][:MAX_COLS] for row in t.extract()[:MAX_ROWS]]
-                doc.tables.append(grid)
+        for raw_page in pages[:MAX_PAGES]:
+            page = raw_page.dedupe_chars()  # fake bold prints each character twice: 规规章章
+            rest: Any = page
+            for t in page.find_tables():
+                rows = [[c if c is None else _fill(c) for c in row][:MAX_COLS] for row in t.extract()[:MAX_ROWS]]
+                first, last = table_body(rows)
+                if first is None or last is None:
+                    continue  # body text inside a page border: read below as prose
+                doc.tables.append([[c or "" for c in row] for row in rows[first : last + 1]])
+                x0, _, x1, _ = t.bbox
+                bbox = (x0, t.rows[first].bbox[1], x1, t.rows[last].bbox[3])
                 try:
-                    rest = rest.outside_bbox(t.bbox)
+                    rest = rest.outside_bbox(bbox)
                 except ValueError:
                     continue
             doc.lines.extend(_unwrap_pdf_lines(rest.extract_text_lines()))
-            doc.images.extend(f"pdf-image-p{page.page_number}" for _ in page.images)
+            doc.images.extend(f"pdf-image-p{raw_page.page_number}" for _ in raw_page.images)
 
 
+def table_body(rows: list[list[str | None]]) -> tuple[int | None, int | None]:
+    """First and last row of a drawn table that hold more than one cell (None, None if none).
+
+    A row whose only cell spans the full width (the other slots ``None``) is text inside a border:
+    paragraphs, headings and captions before and after the table proper are prose, not cells.
+    """
+    body = [i for i, row in enumerate(rows) if not _is_prose_row(row)]
+    return (body[0], body[-1]) if body else (None, None)
+
+
+def _is_prose_row(row: list[str | None]) -> bool:
+    return len(row) <= 1 or (bool(row[0]) and all(c is None for c in row[1:]))
+
+
+_PAGE_NUMBER = re.compile(r"^(?:[-—–－]\s*\d{1,3}\s*[-—–－]|第\s*\d{1,3}\s*页(?:\s*[/，,]?\s*共\s*\d{1,3}\s*页)?)$")
 _LOOKS_LIKE_HEADING = re.compile(r"^(?:[一二三四五六七八九十]{1,2}\s*[、.．\s]|[（(][一二三四五六七八九十]{1,2}[)）])\S{0,30}$")
 
 
@@ -322,7 +412,7 @@ def _unwrap_pdf_lines(lines: list[dict[str, Any]]) -> list[str]:
     out: list[str] = []
     for line in lines:
         text = str(line["text"]).strip()
-        if not text:
+        if not text or _PAGE_NUMBER.match(text):
             continue
         prev = out[-1] if out else ""
         if (
@@ -366,11 +456,54 @@ def _read_docx(data: bytes, doc: Document) -> None:
                 doc.images.append("docx-image")
         elif child.tag == qn("w:tbl") and len(doc.tables) < MAX_TABLES * 2:
             table = Table(child, d)
-            grid = [
-                [" ".join(cell.text.split()) for cell in row.cells][:MAX_COLS]
-                for row in list(table.rows)[:MAX_ROWS]
-            ]
-            doc.tables.append(grid)
+            grid = docx_table_grid(child)
+            if is_prose_grid(grid):  # text in a bordered box: paragraphs, not cells
+                doc.lines.extend(p.text for cell in _unique_cells(table) for p in cell.paragraphs)
+            else:
+                doc.tables.append(grid)
+
+
+def docx_table_grid(tbl: Any) -> Grid:
+    """A Word table's cells as (text, rowspan, colspan), expanded like an HTML table's.
+
+    Reading the cells themselves (not python-docx's per-column view) keeps each cell's own span,
+    so a Word-pasted row whose spans do not line up with the header is re-laid the same way.
+    """
+    from docx.oxml.ns import qn
+
+    raw: list[list[tuple[int, int, str | None, str]]] = []  # (grid column, gridSpan, vMerge, text)
+    for tr in list(tbl.tr_lst)[:MAX_ROWS]:
+        col = int(getattr(tr, "grid_before", 0) or 0)
+        cells: list[tuple[int, int, str | None, str]] = [(0, col, None, "")] if col else []
+        for tc in tr.tc_lst[:MAX_COLS]:
+            paras = ("".join(t.text or "" for t in p.iter(qn("w:t"))) for p in tc.iter(qn("w:p")))
+            span = max(1, min(int(tc.grid_span or 1), MAX_COLS))
+            cells.append((col, span, tc.vMerge, " ".join(" ".join(paras).split())))
+            col += span
+        raw.append(cells)
+    rows: list[list[tuple[str, int, int]]] = []
+    for r, cells in enumerate(raw):
+        row: list[tuple[str, int, int]] = []
+        for col, span, merge, text in cells:
+            if merge == "continue":
+                continue  # covered by the restart cell above
+            rowspan = 1
+            while merge == "restart" and r + rowspan < len(raw) and any(
+                c[0] == col and c[2] == "continue" for c in raw[r + rowspan]
+            ):
+                rowspan += 1
+            row.append((text, min(rowspan, MAX_ROWSPAN), span))
+        rows.append(row)
+    return expand_spans(rows)
+
+
+def _unique_cells(table: Any) -> list[Any]:
+    out: list[Any] = []
+    for row in table.rows:
+        for cell in row.cells:
+            if not any(cell._tc is c._tc for c in out):
+                out.append(cell)
+    return out
 
 
 # ---------------------------------------------------------------- spreadsheets

@@ -71,13 +71,16 @@ def _parse(data: bytes, fmt: str, title: str | None, published_at: datetime | No
     report.published_at = published_at or published_time(text)
     tables = read_tables(doc.tables, lines)
     report.template = detect_template(tables, [h for _, _, h in headings], report.report_year)
+    if doc.body_is_attachment_link:  # no report in the page: no template to tell
+        report.template = None
+        doc.notes.append(f"body_is_attachment_link: the report is the attachment {doc.attachment_links[0][:120]}, not the page")
     prose = lines if report.template == "legacy" else _prose_lines(lines, headings)
     sentences = split_sentences("\n".join(prose)) + indicator_sentences(doc.tables)
     report.period_start, report.period_end = statistics_period(split_sentences(text)[:400])
     figures: list[Figure] = extract_phrases(sentences) + tables.figures
     report.figures = figures
     notes = list(doc.notes)
-    if report.template != "legacy":
+    if report.template not in ("legacy", None):
         notes.extend(_missing_tables(doc, tables.found, headings))
     notes.extend(tables.notes[:5])
     settle_status(report, doc, lines, prose, notes)

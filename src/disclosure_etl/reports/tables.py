@@ -13,10 +13,12 @@ from dataclasses import dataclass, field
 
 from disclosure_etl.models import Figure
 from disclosure_etl.reports.document import Grid
+from disclosure_etl.reports.labels import template_labels
 from disclosure_etl.reports.numbers import NUMBER_RE, parse_number
 from disclosure_etl.reports.text import label_key
 
 BLANKS = {"", "—", "——", "-", "--", "–", "－", "/", "\\", "无", "空", "—-", "／", "_"}
+_GROUP_SEP = re.compile(r"(?<=\d)，(?=\d{3}(?!\d))")
 _CELL_VALUE = re.compile(rf"^(?P<n>{NUMBER_RE})(?P<u>件|个|项|条|次|宗|万元|元)?$")
 
 T3_COLS = [
@@ -75,6 +77,8 @@ class TableResult:
     t2_rows: set[str] = field(default_factory=set)
     t3_rows: set[str] = field(default_factory=set)
     notes: list[str] = field(default_factory=list)
+    flattened: set[str] = field(default_factory=set)  # tables rebuilt from text without markup
+    labels: dict[str, int] = field(default_factory=dict)  # template labels seen (labels.template_labels)
 
     def add(self, metric: str, cell: Cell, unit: str | None, excerpt: str) -> None:
         if any(f.metric == metric for f in self.figures):
@@ -87,6 +91,7 @@ class TableResult:
 def parse_cell(text: str) -> Cell | None:
     """A value cell: number (with optional unit), or blank (None + is_blank). None if neither."""
     t = label_key(text).replace("（", "").replace("）", "")
+    t = _GROUP_SEP.sub(",", t)  # label_key turned the thousands separator of 3,985,758 into ，
     if t in BLANKS:
         return Cell(None, True)
     m = _CELL_VALUE.match(t)
@@ -114,15 +119,47 @@ def classify(grid: Grid) -> str | None:
 
 
 def _has_header(kind: str, grid: Grid) -> bool:
+    """Whether a grid starts a table (a continuation after a page break has no header).
+
+    Table 二 is one table of captioned blocks: a later grid of it starts at a block that is not
+    the first (第二十条第（一）项 holds 规章), so only a grid with the first block starts it. A
+    table 三 starts with its 本年新收 row; a later page may repeat the header above the rest.
+    """
+    if kind == "t3":
+        whole = label_key(" ".join(" ".join(r) for r in grid))
+        return "本年新收" in whole or ("商业企业" in whole and not _has_result_rows(grid))
     text = label_key(" ".join(" ".join(r) for r in grid[:6]))
-    return {"t3": "商业企业" in text, "t4": "维持" in text, "t2": True}[kind]
+    return {"t4": "维持" in text, "t2": "规章" in text or "第二十条第（一）项" in text}[kind]
+
+
+def _has_result_rows(grid: Grid) -> bool:
+    text = label_key(" ".join(" ".join(r) for r in grid))
+    return any(word in text for word, _ in T3_GROUPS) or "结转下年" in text or "予以公开" in text
+
+
+def _continues(prev: str | None, grid: Grid) -> str | None:
+    """``prev`` when a grid with no labels of its own continues that table (a page's last rows)."""
+    if prev == "t2" and any(row and _t2_row(row[0]) for row in grid):
+        return "t2"
+    if prev == "t3" and any(7 <= _trailing_values(row) < min(15, len(row)) for row in grid):  # labelled rows
+        return "t3"
+    return None
+
+
+def _trailing_values(row: list[str]) -> int:
+    n = 0
+    for cell in reversed(row):
+        if parse_cell(cell) is None:
+            break
+        n += 1
+    return n
 
 
 def group_tables(grids: list[Grid]) -> list[tuple[str, Grid]]:
     """Classify grids and join a table split over consecutive grids (continuations have no header)."""
     out: list[tuple[str, Grid]] = []
     for grid in grids:
-        kind = classify(grid)
+        kind = classify(grid) or _continues(out[-1][0] if out else None, grid)
         if kind is None:
             if any(_is_value_row(r) and len(r) >= 15 for r in grid):
                 kind = "t4"  # table 四 whose header rows were dropped
@@ -137,13 +174,15 @@ def group_tables(grids: list[Grid]) -> list[tuple[str, Grid]]:
 
 def read_tables(grids: list[Grid], lines: list[str]) -> TableResult:
     """Figures of tables 二/三/四 from grids, with the flattened-text fallback for 三 and 四."""
-    result = TableResult()
+    result = TableResult(labels=template_labels(lines + [" ".join(" ".join(r) for r in g) for g in grids]))
     for kind, grid in group_tables(grids):
         if kind in result.found:
             continue
         {"t2": _read_t2, "t3": _read_t3, "t4": _read_t4}[kind](grid, result)
-    if "t3" not in result.found or "t4" not in result.found:
+    if not {"t2", "t3", "t4"} <= result.found:
         _read_flattened(lines, result)
+    if not result.found & {"t3", "t4"}:
+        _read_stats(grids, lines, result)
     return result
 
 
@@ -261,7 +300,38 @@ def _is_value_row(row: list[str]) -> bool:
     return len(row) >= 5 and all(v is not None for v in vals) and any(v and not v.is_blank for v in vals)
 
 
+_ENUMERATED = re.compile(r"^\s*(?:[（(][一二三四五六七八九十]{1,2}[）)]|[一二三四五六七八九十]{1,2}[、.．]|\d{1,2}\s*[、.．])")
+
+
+def join_wrapped_labels(grid: Grid) -> Grid:
+    """Join a table-三 group label wrapped over two cells of its column (（四）无 | 法提供).
+
+    A label cell that names no group is joined with the next non-empty cell below it in the
+    same column when that cell is no enumerated label of its own and the joined text names a
+    group. Both cells get the joined text (as a spanned cell would).
+    """
+    out = [list(r) for r in grid]
+    width = max((len(r) for r in out), default=0)
+    for c in range(width):
+        for i, row in enumerate(out):
+            a = label_key(row[c]) if c < len(row) else ""
+            if not a or parse_cell(a) is not None or _names_group(a):
+                continue
+            j = next((k for k in range(i + 1, len(out)) if c < len(out[k]) and out[k][c].strip()), None)
+            if j is None:
+                continue
+            b = label_key(out[j][c])
+            if b != a and not _ENUMERATED.match(b) and parse_cell(b) is None and _names_group(a + b):
+                row[c] = out[j][c] = a + b
+    return out
+
+
+def _names_group(label: str) -> bool:
+    return any(word in label for word, _ in T3_GROUPS)
+
+
 def _read_t3(grid: Grid, result: TableResult) -> None:
+    grid = join_wrapped_labels(grid)
     rows: list[tuple[str, list[str], list[str]]] = []  # (key, label cells, row)
     first_data = None
     sticky: str | None = None
@@ -370,71 +440,38 @@ def _all_blank_row(row: list[str], i: int) -> bool:
 # ---------------------------------------------------------------- flattened text
 
 
-def _tokens(lines: list[str]) -> list[tuple[str, bool]]:
-    """Cell tokens of text lines: ``|``-separated cells (empty = blank) or whitespace words."""
-    out: list[tuple[str, bool]] = []
-    for line in lines:
-        if "|" in line:
-            parts = line.strip().strip("|").split("|")
-            out.extend((p.strip(), True) for p in parts)
-        else:
-            out.extend((w, False) for w in line.split())
-        out.append(("\n", False))
-    return out
-
-
 def _read_flattened(lines: list[str], result: TableResult) -> None:
-    tokens = [(t, piped) for t, piped in _tokens(lines) if t != "\n" or not piped]
-    labels: list[str] = []
-    sticky: str | None = None
-    t3_rows: list[tuple[str, str, list[Cell]]] = []
-    t4: list[Cell] | None = None
-    i = 0
-    while i < len(tokens):
-        tok, piped = tokens[i]
-        if tok == "\n":
-            i += 1
+    """Tables not found as grids, rebuilt from text (``flattext``) and read by the same mapper."""
+    from disclosure_etl.reports.flattext import flat_tables  # flattext builds on this module
+
+    for table in flat_tables(lines):
+        if table.kind in result.found:
             continue
-        cell = parse_cell(tok) if (piped or label_key(tok) not in ("", "无")) else None
-        if cell is None:
-            labels = (labels + [tok])[-3:]
-            i += 1
-            continue
-        run: list[Cell] = []
-        j = i
-        while j < len(tokens):
-            t, p = tokens[j]
-            if t == "\n":
-                j += 1
-                continue
-            c = parse_cell(t) if (p or label_key(t) not in ("", "无")) else None
-            if c is None:
-                break
-            run.append(c)
-            j += 1
-        if len(run) >= 15 and "t4" not in result.found and t4 is None:
-            t4 = run[:15]
-        elif len(run) == 7 and "t3" not in result.found:
-            key, sticky = t3_row_key(labels, sticky)
-            if key:
-                t3_rows.append((key, labels[-1] if labels else "", run))
-        labels = []
-        i = j
-    if t3_rows:
-        has_other_subs = any(k.startswith("other_") and k[6:].isdigit() for k, _, _ in t3_rows)
-        for key, label, run in t3_rows:
-            key = "other" if key == "other_subtotal" and not has_other_subs else key
-            result.t3_rows.add(key)
-            for col, name, cell in zip(T3_COL_ORDER, T3_COL_NAMES, run, strict=True):
-                result.add(f"t3.{key}.{col}", cell, "件", f"{label} × {name}")
-        result.found.add("t3")
-        result.notes.append("t3 read from flattened text")
-    if t4 is not None:
-        for n, g in enumerate(T4_GROUP_ORDER):
-            for k, r in enumerate(T4_RESULT_ORDER):
-                result.add(f"t4.{g}.{r}", t4[n * 5 + k], "件", f"{T4_GROUP_NAMES[g]} × {T4_RESULT_NAMES[r]}")
-        result.found.add("t4")
-        result.notes.append("t4 read from flattened text")
+        {"t2": _read_t2, "t3": _read_t3, "t4": _read_t4}[table.kind](table.grid, result)
+        if table.kind == "t2":
+            result.t2_rows.update(table.rows_seen)
+        elif table.kind == "t3":
+            result.t3_rows.update(table.rows_seen)
+        result.notes.extend(table.notes)
+        if table.kind in result.found or table.notes:
+            result.found.add(table.kind)
+            result.flattened.add(table.kind)
+            result.notes.append(f"{table.kind} read from flattened text")
+
+
+# ---------------------------------------------------------------- 统计表 of old reports
+
+
+def _read_stats(grids: list[Grid], lines: list[str], result: TableResult) -> None:
+    from disclosure_etl.reports.stats_table import (
+        read_stats,  # builds on flattext, which builds on this
+    )
+
+    stats = read_stats(grids, lines)
+    for f in stats.figures:
+        if not any(g.metric == f.metric for g in result.figures):
+            result.figures.append(f)
+    result.notes.extend(stats.notes)
 
 
 # ---------------------------------------------------------------- other tables (指标统计表)
@@ -448,9 +485,11 @@ def indicator_sentences(grids: list[Grid]) -> list[str]:
     The phrase rules then read them like prose: ``政府网站公开政府信息数 | 条 | 216`` →
     ``政府网站公开政府信息数216条``.
     """
+    from disclosure_etl.reports.stats_table import is_stats_grid
+
     out: list[str] = []
     for grid in grids:
-        if classify(grid) is not None:
+        if classify(grid) is not None or is_stats_grid(grid):  # 统计表 with 累计: read by stats_table
             continue
         for row in grid:
             cells = [" ".join(c.split()) for c in row if c and c.strip()]
