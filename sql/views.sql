@@ -136,10 +136,10 @@ COMMENT ON COLUMN reconciliation.agency_id IS 'Agency (agencies.agency_id).';
 COMMENT ON COLUMN reconciliation.report_year IS 'Report year (年度).';
 COMMENT ON COLUMN reconciliation.scope IS 'total (all items) or a report category label (e.g. 组织机构).';
 COMMENT ON COLUMN reconciliation.reported IS 'Count the report states (条): active.channel.website if stated, else active.total; or active.category.<label>.';
-COMMENT ON COLUMN reconciliation.posted IS 'Catalog items (条, normal and url rows, withdrawn included) published in the report year in the scope.';
+COMMENT ON COLUMN reconciliation.posted IS 'Catalog items (条, normal and url rows, withdrawn included) published in the report year in the scope; a row without a publish time counts by its written date (成文日期).';
 COMMENT ON COLUMN reconciliation.difference IS 'posted − reported (条).';
 COMMENT ON COLUMN reconciliation.status IS 'match (within tolerance) | mismatch | not_comparable (year not fully listed, or nothing reported).';
-COMMENT ON COLUMN reconciliation.note IS 'How many posted were url rows, whether the reported figure is approximate, and why not comparable.';
+COMMENT ON COLUMN reconciliation.note IS 'How many posted were url rows, how many were counted by their written date (no publish time), whether the reported figure is approximate, and why not comparable.';
 
 -- ---------------------------------------------------------------- check_results
 CREATE OR REPLACE VIEW check_results AS

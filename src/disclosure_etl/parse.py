@@ -357,7 +357,7 @@ def _portal_candidates(
             url=page.url,
             title=page.title,
             published_at=page.published_at,
-            publisher=page.source,
+            publisher=None,  # 来源 names the office that posted it, not the report's author
             item_id=page.item_id,
             parsed=parsed,
             sha256=art["sha256"],
@@ -423,7 +423,8 @@ def _add_reports(
     folded: dict[str, list[_ReportCandidate]] = {}
     owner: dict[str, str | None] = {}
     for cand in candidates:
-        # who owns it: the agency named by the report, else the catalog that publishes it
+        # who owns it: the agency its title (else its text) names, else its 发布机构, else the
+        # catalog that publishes it; never a portal page's 来源 (contract §7)
         stated = resolve_agency(names, cand.parsed.agency, cand.publisher, cand.title)
         agency_id = stated or cand.agency_id
         year = _year_of(cand)
