@@ -531,13 +531,19 @@ def _default_world() -> World:
 
 def serve(host: str = "127.0.0.1", port: int = 8000, scenario: str = "default") -> None:
     """Serve the replica until SIGINT/SIGTERM; prints one line with the base URL first."""
+    serve_until_stopped(ReplicaServer(scenario=scenario, host=host, port=port))
+
+
+def serve_until_stopped(srv: Any) -> None:
+    """Start ``srv`` (a ReplicaServer or RecordedServer), print its base URL, serve until
+    SIGINT/SIGTERM, stop it."""
     stop = threading.Event()
 
     def _stop(signum: int, frame: object) -> None:
         stop.set()
 
     old = {s: signal.signal(s, _stop) for s in (signal.SIGINT, signal.SIGTERM)}
-    srv = ReplicaServer(scenario=scenario, host=host, port=port).start()
+    srv.start()
     try:
         print(srv.base_url, flush=True)
         while not stop.wait(0.5):
