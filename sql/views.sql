@@ -110,7 +110,7 @@ COMMENT ON COLUMN annual_reports.period_start IS 'First day of the stated statis
 COMMENT ON COLUMN annual_reports.period_end IS 'Last day of the stated statistics period, if stated.';
 COMMENT ON COLUMN annual_reports.item_id IS 'Catalog post id of the report when it is a catalog item.';
 COMMENT ON COLUMN annual_reports.sha256 IS 'sha256 of the archived report body.';
-COMMENT ON COLUMN annual_reports.publisher IS 'Publishing body (来源/发布机构) as the page states it.';
+COMMENT ON COLUMN annual_reports.publisher IS 'Issuing body: the catalog row''s 发布机构, else the agency the report names; never a portal page''s 来源 (it may name the office that posted the report).';
 
 -- ---------------------------------------------------------------- report_figures
 CREATE OR REPLACE VIEW report_figures AS
