@@ -17,7 +17,14 @@ import pytest
 
 from disclosure_etl import pipeline
 from disclosure_etl.replica import ReplicaServer, World
-from disclosure_etl.replica.render import COLUMN_PATHS, DEPARTMENT_PREFIX, POSTER, is_date_only
+from disclosure_etl.replica.render import (
+    COLUMN_PATHS,
+    DEPARTMENT_PREFIX,
+    POSTER,
+    UNLISTED_ARTICLE_ID,
+    UNLISTED_DEPARTMENT,
+    is_date_only,
+)
 from disclosure_etl.site.gkmlpt import parse_list_page
 from tests.conftest import replica_config
 from tests.replica_support import get, session
@@ -122,3 +129,12 @@ def test_report_owner_and_publisher_ignore_the_posting_office(
     root = _q(run["path"], "SELECT count(*) FROM annual_reports a JOIN agencies g USING (agency_id) "
               "WHERE g.prefix = ''")
     assert root == [(sum(1 for r in srv.world.reports if r.prefix == district.prefix),)]
+
+
+def test_a_report_of_an_unharvested_agency_is_not_given_to_its_poster(run: dict[str, Any]) -> None:
+    rows = _q(run["path"], "SELECT agency_id, publisher, parse_status, parse_note FROM annual_reports "
+              "WHERE url LIKE ?", [f"%post_{UNLISTED_ARTICLE_ID}.html"])
+    assert len(rows) == 1
+    agency, publisher, status, note = rows[0]
+    assert agency is None and publisher == UNLISTED_DEPARTMENT  # 来源 names 白云区人民政府
+    assert status == "parsed" and "owner unknown" in note

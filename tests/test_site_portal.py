@@ -109,3 +109,10 @@ def test_find_subsites_through_other_catalog_views() -> None:
         "https://x.gov.cn/gzxa/gkmlpt/index", "https://x.gov.cn/gzxb/gkmlpt/index",
         "https://x.gov.cn/gzxc/gkmlpt/index",
     ]
+
+
+def test_source_stops_at_its_element() -> None:
+    page = ("<html><body><div>发布时间：2024-01-20 来源：区政府办</div><div id='zoomcon'><p>本报告根据"
+            "《条例》编制。</p></div></body></html>").encode()
+    art = parse_article(page, "http://h/zwgk/x/content/post_1.html")
+    assert art.source == "区政府办"

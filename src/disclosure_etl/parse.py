@@ -458,7 +458,7 @@ def _add_reports(
             template=p.template,
             source_format=p.source_format,
             parse_status=p.parse_status,
-            parse_note=p.parse_note,
+            parse_note=_owner_note(p.parse_note, owner[rid], p.agency or best.title),
             period_start=p.period_start,
             period_end=p.period_end,
             item_id=primary.item_id,
@@ -478,6 +478,14 @@ def _add_reports(
                 approx=f.approx,
                 source_excerpt=f.source_excerpt,
             )
+
+
+def _owner_note(note: str | None, owner: str | None, named: str | None) -> str | None:
+    """The parse note, plus why a report has no owner (its agency is not a harvested one)."""
+    if owner is not None:
+        return note
+    why = f"owner unknown: {named or 'the report names no agency'} is not a harvested agency"
+    return f"{note}; {why}" if note else why
 
 
 def _known_agency_names(con: Any) -> dict[str, str]:

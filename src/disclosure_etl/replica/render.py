@@ -11,13 +11,17 @@ from datetime import datetime
 from html import escape
 from typing import Any
 
-from .world import COLUMN_PAGE_SIZE, TZ, Agency, Item, PortalArticle, World, filler_body
+from .world import COLUMN_PAGE_SIZE, TZ, Agency, Item, PortalArticle, Report, World, filler_body
 
 PAGE_SIZE = 100
 #: portal report columns: key -> path (``dept`` only with quirk ``department_column``)
 COLUMN_PATHS = {"zj": "/zwgk/qzfxxgknb/zj/", "bm": "/zwgk/qzfxxgknb/bm/", "dept": "/gzjg/qwbgs/zfxxgkgzndbg/"}
 DEPARTMENT_PREFIX = "/gzbyjy"  # whose reports move to the ``dept`` column
 POSTER = "白云区人民政府"  # 来源 of every portal article with quirk ``poster_source``
+#: quirk ``department_column`` also lists the report of a department with no catalog of its
+#: own: 区教育局's newest HTML report with the agency renamed
+UNLISTED_DEPARTMENT = "广州市白云区外事办公室"
+UNLISTED_ARTICLE_ID = 10_499_999
 _SHORT_TYPES = {"docx": "doc", "xlsx": "xls"}
 SERVICE_AREA_ID = 200
 SEARCH_JSONP_URL = "http://search.gd.gov.cn/jsonp"
@@ -300,6 +304,22 @@ def _entry_path(ag: Agency, i: int, q: dict[str, Any]) -> str:
     return f"{ag.prefix}/gkmlpt/{view}"
 
 
+def portal_articles(world: World, q: dict[str, Any]) -> list[PortalArticle]:
+    """Every portal article under the quirks (the unlisted department's with ``department_column``)."""
+    if not q["department_column"]:
+        return world.portal
+    src = unlisted_source(world)
+    title = src.title.replace(src.agency_name, UNLISTED_DEPARTMENT)
+    ts = int(src.published_at.timestamp())
+    return [*world.portal, PortalArticle(UNLISTED_ARTICLE_ID, "bm", src.key, title, ts, "外事办")]
+
+
+def unlisted_source(world: World) -> Report:
+    """The report whose text the unlisted department's report reuses."""
+    return max((r for r in world.reports if r.prefix == DEPARTMENT_PREFIX and r.source_format == "html"),
+               key=lambda r: r.year)
+
+
 def article_column(world: World, art: PortalArticle, q: dict[str, Any]) -> str:
     """The column an article is listed in under the quirks."""
     if q["department_column"] and world.report(art.report_key).prefix == DEPARTMENT_PREFIX:
@@ -341,7 +361,8 @@ _COLUMN_NAMES = {"zj": "镇街", "bm": "部门", "dept": "区教育局年度报�
 def column_page(world: World, column: str, page: int, q: dict[str, Any]) -> str | None:
     """A report-column list page (1-based; ``index.html`` is page 1), None past the end."""
     listed_in = "bm" if column == "dept" else column  # the dept column takes bm articles
-    arts = [a for a in world.portal_column(listed_in) if article_column(world, a, q) == column]
+    arts = sorted((a for a in portal_articles(world, q) if a.column == listed_in), key=lambda a: (-a.publish_ts, -a.id))
+    arts = [a for a in arts if article_column(world, a, q) == column]
     pages = max(1, -(-len(arts) // COLUMN_PAGE_SIZE))
     if page < 1 or page > pages:
         return None
@@ -370,11 +391,14 @@ def column_page(world: World, column: str, page: int, q: dict[str, Any]) -> str 
 
 def portal_article(world: World, art_id: int, column: str, base: str, q: dict[str, Any]) -> str | None:
     """A portal copy of an annual report."""
-    art = next((a for a in world.portal if a.id == art_id and article_column(world, a, q) == column), None)
+    arts = portal_articles(world, q)
+    art = next((a for a in arts if a.id == art_id and article_column(world, a, q) == column), None)
     if art is None:
         return None
     rep = world.report(art.report_key)
     body = rep.body_html
+    if art.id == UNLISTED_ARTICLE_ID:
+        body = body.replace(rep.agency_name, UNLISTED_DEPARTMENT)
     if rep.attachment_id is not None:
         a = attachment_json(world, rep.attachment_id, base, q)
         body += f'<p><a class="nfw-cms-attachment" href="{a["url"]}">{escape(a["name"])}</a></p>'

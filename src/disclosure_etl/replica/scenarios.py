@@ -54,8 +54,9 @@ DEFAULT_QUIRKS: dict[str, Any] = {
     # the portal links sub-sites through other catalog views (policy, annualreport#cat,
     # search?type=…, mindex) instead of /gkmlpt/index
     "entry_views": False,
-    # 区教育局's reports sit in the department's own column DEPARTMENT_COLUMN (linked from the
-    # portal home as …年度报告), not in the bm column; plus a 年报 link that is not a column
+    # 区教育局's reports sit in a department's own column /gzjg/qwbgs/zfxxgkgzndbg/ (linked from
+    # the portal home as …年度报告), not in the bm column, beside the report of a department
+    # with no catalog (render.UNLISTED_DEPARTMENT); plus a 年报 link that is not a column
     "department_column": False,
     # every portal article's 来源 names the office that posted it (白云区人民政府), not the author
     "poster_source": False,

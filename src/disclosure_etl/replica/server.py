@@ -320,7 +320,7 @@ class ReplicaServer:
             art_page = render.portal_article(world, int(m["id"]), _column(m), base, q)
             if art_page is None:
                 return _Response(404, render.not_found_page().encode(), kind="portal")
-            art_ts = next(a.publish_ts for a in world.portal if a.id == int(m["id"]))
+            art_ts = next(a.publish_ts for a in render.portal_articles(world, q) if a.id == int(m["id"]))
             return _Response(200, art_page.encode(), kind="portal", last_modified=art_ts)
 
         return _Response(404, render.not_found_page().encode())

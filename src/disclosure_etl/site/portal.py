@@ -178,6 +178,15 @@ def _meta(doc: Any, name: str) -> str | None:
     return None
 
 
+def _source(doc: Any) -> str | None:
+    """The 来源 value, read inside one text node (so it never runs into the next element's text)."""
+    for node in doc.xpath("//text()"):
+        m = _SOURCE_RE.search(str(node))
+        if m:
+            return m.group(1).strip()
+    return None
+
+
 _BODY_XPATHS = (
     "//div[contains(concat(' ', normalize-space(@class), ' '), ' article-content ')]",
     "//div[@id='zoomcon']",
@@ -222,8 +231,7 @@ def parse_article(html: bytes, url: str) -> PortalArticle:
                     published = published.replace(
                         hour=int(tm.group(1)), minute=int(tm.group(2)), second=int(tm.group(3) or 0)
                     )
-    sm = _SOURCE_RE.search(page_text)
-    source = sm.group(1).strip() if sm else _meta(doc, "ContentSource")
+    source = _source(doc) or _meta(doc, "ContentSource")
     body_el = None
     for xp in _BODY_XPATHS:
         els = doc.xpath(xp)
