@@ -162,10 +162,13 @@ def _probe_portal(p: _Prober, url: str) -> tuple[list[str], list[str]]:
     res = p.fetch("portal", url, "discover")
     if res is None or res.body is None:
         return [], []
-    subsites = [u for u in find_subsites(res.body, url) if p.client.is_allowed(u)]
+    linked = find_subsites(res.body, url)
+    subsites = [u for u in linked if p.client.is_allowed(u)]
     columns = [u for u in find_report_columns(res.body, url) if p.client.is_allowed(u)]
     page.check(f"sub-site links ({len(subsites)})", subsites, required=True)
     page.check(f"report column links ({len(columns)})", columns)
+    if len(linked) > len(subsites):
+        page.found.append(f"{len(linked) - len(subsites)} sub-site links on other hosts (not probed)")
     return subsites, columns
 
 
