@@ -138,3 +138,11 @@ def test_a_report_of_an_unharvested_agency_is_not_given_to_its_poster(run: dict[
     agency, publisher, status, note = rows[0]
     assert agency is None and publisher == UNLISTED_DEPARTMENT  # 来源 names 白云区人民政府
     assert status == "parsed" and "owner unknown" in note
+
+
+def test_report_titles_that_say_nianbao_are_reports() -> None:
+    from disclosure_etl.crawl import is_report_item
+
+    assert is_report_item(None, "广州市某区司法局2023年政府信息公开年报")
+    assert is_report_item(None, "某街道办事处2022年度政府信息公开工作年度报告")
+    assert not is_report_item(None, "2023年统计年报")

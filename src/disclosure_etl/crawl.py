@@ -82,7 +82,7 @@ __all__ = [
 
 REPORT_EXTS = ("pdf", "doc", "docx", "xls", "xlsx")
 MAX_PAGES = 100_000  # a runaway guard; a real category has a few hundred pages at most
-_REPORT_TITLE_RE = re.compile(r"\d{4}\s*年.*政府信息公开.*年度报告")
+_REPORT_TITLE_RE = re.compile(r"\d{4}\s*年.*政府信息公开.*(?:年度报告|年报)")
 _INDEX_PATH_RE = re.compile(r"^(.*?)/gkmlpt/(?:index|mindex)/?$")
 
 
@@ -190,7 +190,7 @@ def _url_key(url: str) -> str:
 
 def is_report_item(category_name: str | None, title: str | None) -> bool:
     """An annual-report item: its category is a 年度报告 category, or its title reads
-    ``…YYYY年…政府信息公开…年度报告``."""
+    ``…YYYY年…政府信息公开…年度报告`` (or ``…年报``)."""
     return "年度报告" in (category_name or "") or bool(_REPORT_TITLE_RE.search(title or ""))
 
 

@@ -57,6 +57,7 @@ KINDS = ("portal", "index", "list", "content", "attachment", "column", "report")
 _MAGIC = {"pdf": (b"%PDF",), "docx": (b"PK",), "xlsx": (b"PK",), "zip": (b"PK",),
           "doc": (b"\xd0\xcf\x11\xe0",), "xls": (b"\xd0\xcf\x11\xe0",), "ofd": (b"PK",)}
 _REPORT_EXTS = ("pdf", "doc", "docx", "xls", "xlsx", "wps", "ofd")
+MAX_COLUMN_TRIES = 3  # linked report columns tried before the column kind is given up
 
 
 @dataclass
@@ -153,8 +154,11 @@ def _run(p: _Prober, url: str, origin: str) -> None:
         p.fail("list", "no gkmlpt index to list")
     attachment = _probe_content(p, rows, origin)
     _probe_attachment(p, attachment)
-    column = columns[0] if columns else origin + "/zwgk/qzfxxgknb/zj/"
-    _probe_column_and_report(p, column)
+    # the first of the linked columns that lists articles (a 年报 link may be a search page)
+    for column in (columns or [origin + "/zwgk/qzfxxgknb/zj/"])[:MAX_COLUMN_TRIES]:
+        p.pages["column"], p.pages["report"] = PageProbe("column"), PageProbe("report")
+        if _probe_column_and_report(p, column):
+            break
 
 
 def _probe_portal(p: _Prober, url: str) -> tuple[list[str], list[str]]:
@@ -270,12 +274,13 @@ def _probe_attachment(p: _Prober, url: str | None) -> None:
         page.check(f"{ext} signature", res.body.startswith(magic), required=True)
 
 
-def _probe_column_and_report(p: _Prober, column: str) -> None:
+def _probe_column_and_report(p: _Prober, column: str) -> bool:
+    """Probe a report column and its newest report; whether the column listed articles."""
     url = column_page_url(column, 1)
     res = p.fetch("column", url, "column")
     if res is None or res.body is None:
         p.fail("report", "the report column failed")
-        return
+        return False
     page = p.pages["column"]
     try:
         links = parse_column_page(res.body, url)
@@ -287,8 +292,9 @@ def _probe_column_and_report(p: _Prober, column: str) -> None:
     page.check("dates", any(link.date for link in links))
     if not links:
         p.fail("report", "the report column links no article")
-        return
+        return False
     _probe_report(p, links[0].url)
+    return True
 
 
 def _probe_report(p: _Prober, url: str) -> None:
