@@ -129,3 +129,10 @@ def test_probe_with_a_broken_page_kind_exits_1(config: Path, quirks: dict[str, o
     assert rows[broken][3] == "NO"
     assert rows["portal"][3] == "yes" and rows["index"][3] == "yes"
     assert broken in p.stderr.strip().splitlines()[-1]
+
+
+def test_probe_takes_the_next_linked_column_when_one_lists_nothing(config: Path) -> None:
+    with ReplicaServer(quirks={"challenge_paths": ["/zwgk/qzfxxgknb/zj/index"]}) as srv:
+        p = probe(srv.base_url + "/", config)
+    assert p.returncode == 0, (p.stdout, p.stderr)
+    assert table_rows(p.stdout)["column"][1].startswith("/zwgk/qzfxxgknb/bm/")
