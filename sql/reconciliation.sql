@@ -91,27 +91,37 @@ cat_state AS (
            min(oldest_published_at) FILTER (WHERE status = 'complete') AS floor_at
     FROM listing_order GROUP BY ALL
 ),
+-- the time an item counts by: its publish time, else (a row with only `date`) its written date
+counted_items AS (
+    SELECT *, COALESCE(published_at, CAST(written_date AS TIMESTAMP)) AS counted_at,
+           published_at IS NULL AND written_date IS NOT NULL AS by_written
+    FROM core.items
+),
 -- posted items per scope and year (normal and url rows, withdrawn included)
 posted_total AS (
-    SELECT agency_id, year(published_at) AS y, count(*) AS n,
-           count(*) FILTER (WHERE item_type = 'url') AS n_url
-    FROM core.items WHERE published_at IS NOT NULL GROUP BY ALL
+    SELECT agency_id, year(counted_at) AS y, count(*) AS n,
+           count(*) FILTER (WHERE item_type = 'url') AS n_url,
+           count(*) FILTER (WHERE by_written) AS n_written
+    FROM counted_items WHERE counted_at IS NOT NULL GROUP BY ALL
 ),
 -- an item counts once per scope, under every category it is listed in (usually one)
 posted_cat AS (
-    SELECT agency_id, scope, y, sum(n) AS n, sum(n_url) AS n_url FROM (
-        SELECT sc.agency_id, sc.scope, year(i.published_at) AS y, count(*) AS n,
-               count(*) FILTER (WHERE i.item_type = 'url') AS n_url
-        FROM core.items i
+    SELECT agency_id, scope, y, sum(n) AS n, sum(n_url) AS n_url, sum(n_written) AS n_written FROM (
+        SELECT sc.agency_id, sc.scope, year(i.counted_at) AS y, count(*) AS n,
+               count(*) FILTER (WHERE i.item_type = 'url') AS n_url,
+               count(*) FILTER (WHERE i.by_written) AS n_written
+        FROM counted_items i
         JOIN scope_cats sc ON sc.agency_id = i.agency_id AND sc.category_id = i.category_id
-        WHERE i.published_at IS NOT NULL AND len(COALESCE(i.categories, [])) <= 1
+        WHERE i.counted_at IS NOT NULL AND len(COALESCE(i.categories, [])) <= 1
         GROUP BY ALL
         UNION ALL
-        SELECT agency_id, scope, y, count(*), count(*) FILTER (WHERE item_type = 'url') FROM (
-            SELECT DISTINCT sc.agency_id, sc.scope, m.item_id, year(m.published_at) AS y, m.item_type
-            FROM (SELECT agency_id, item_id, published_at, item_type, unnest(categories) AS cat
-                  FROM core.items
-                  WHERE published_at IS NOT NULL AND len(categories) > 1) m
+        SELECT agency_id, scope, y, count(*), count(*) FILTER (WHERE item_type = 'url'),
+               count(*) FILTER (WHERE by_written) FROM (
+            SELECT DISTINCT sc.agency_id, sc.scope, m.item_id, year(m.counted_at) AS y, m.item_type,
+                   m.by_written
+            FROM (SELECT agency_id, item_id, counted_at, item_type, by_written, unnest(categories) AS cat
+                  FROM counted_items
+                  WHERE counted_at IS NOT NULL AND len(categories) > 1) m
             JOIN scope_cats sc ON sc.agency_id = m.agency_id AND sc.category_id = m.cat)
         GROUP BY ALL)
     GROUP BY ALL
@@ -141,6 +151,7 @@ joined AS (
            CASE WHEN s.scope = 'total' THEN COALESCE(pt.n, 0)
                 WHEN hc.scope IS NULL THEN NULL ELSE COALESCE(pc.n, 0) END AS posted,
            CASE WHEN s.scope = 'total' THEN COALESCE(pt.n_url, 0) ELSE COALESCE(pc.n_url, 0) END AS n_url,
+           CASE WHEN s.scope = 'total' THEN COALESCE(pt.n_written, 0) ELSE COALESCE(pc.n_written, 0) END AS n_written,
            (s.scope = 'total' OR m.scope IS NOT NULL) AS is_mapped,
            (s.scope = 'total' OR hc.scope IS NOT NULL) AS has_cats,
            hl.scope IS NOT NULL AS has_listing,
@@ -176,6 +187,8 @@ SELECT agency_id, report_year, scope, reported, posted,
            not_comparable_why,
            CASE WHEN posted IS NOT NULL THEN n_url || ' of ' || posted || ' posted are url rows'
                 ELSE 'nothing posted was counted' END,
+           CASE WHEN posted IS NOT NULL AND n_written > 0 THEN n_written || ' of ' || posted
+                || ' posted have no publish time and are counted by their written date' END,
            CASE WHEN reported IS NOT NULL THEN 'reported figure (' || source_metric || ') is '
                 || CASE WHEN approx THEN 'approximate' ELSE 'exact' END END) AS note,
        now() AS refreshed_at

@@ -110,7 +110,7 @@ COMMENT ON COLUMN annual_reports.period_start IS 'First day of the stated statis
 COMMENT ON COLUMN annual_reports.period_end IS 'Last day of the stated statistics period, if stated.';
 COMMENT ON COLUMN annual_reports.item_id IS 'Catalog post id of the report when it is a catalog item.';
 COMMENT ON COLUMN annual_reports.sha256 IS 'sha256 of the archived report body.';
-COMMENT ON COLUMN annual_reports.publisher IS 'Publishing body (来源/发布机构) as the page states it.';
+COMMENT ON COLUMN annual_reports.publisher IS 'Issuing body: the catalog row''s 发布机构, else the agency the report names; never a portal page''s 来源 (it may name the office that posted the report).';
 COMMENT ON COLUMN annual_reports.figures_expected IS 'Core figures its template must state: 2019/2021, every cell of tables 二, 三 and 四 plus the prose 主动公开 total; legacy, active.total, application.received, review.total and lawsuit.total for the sections the report has. NULL when parse_status is failed or unsupported (no template to tell), and for rows loaded before this column existed.';
 COMMENT ON COLUMN annual_reports.figures_found IS 'Of figures_expected, how many the parser found (a value or a blank cell). parse_status is parsed only when it equals figures_expected and no item count the text states was left unread.';
 
@@ -138,10 +138,10 @@ COMMENT ON COLUMN reconciliation.agency_id IS 'Agency (agencies.agency_id).';
 COMMENT ON COLUMN reconciliation.report_year IS 'Report year (年度).';
 COMMENT ON COLUMN reconciliation.scope IS 'total (all items) or a report category label (e.g. 组织机构).';
 COMMENT ON COLUMN reconciliation.reported IS 'Count the report states (条): active.channel.website if stated, else active.total; or active.category.<label>.';
-COMMENT ON COLUMN reconciliation.posted IS 'Catalog items (条, normal and url rows, withdrawn included) published in the report year in the scope.';
+COMMENT ON COLUMN reconciliation.posted IS 'Catalog items (条, normal and url rows, withdrawn included) published in the report year in the scope; a row without a publish time counts by its written date (成文日期).';
 COMMENT ON COLUMN reconciliation.difference IS 'posted − reported (条).';
 COMMENT ON COLUMN reconciliation.status IS 'match (within tolerance) | mismatch | not_comparable (year not fully listed, or nothing reported).';
-COMMENT ON COLUMN reconciliation.note IS 'How many posted were url rows, whether the reported figure is approximate, and why not comparable.';
+COMMENT ON COLUMN reconciliation.note IS 'How many posted were url rows, how many were counted by their written date (no publish time), whether the reported figure is approximate, and why not comparable.';
 
 -- ---------------------------------------------------------------- check_results
 CREATE OR REPLACE VIEW check_results AS

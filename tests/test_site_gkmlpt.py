@@ -206,3 +206,44 @@ def test_attachment_id_from_url() -> None:
     assert attachment_id_from_url("https://h/attachment/8/8015/8015798/10791741.xlsx") == 8015798
     assert attachment_id_from_url("https://h/yjzjj/attachment/0/88/88389/963149.pdf") == 88389
     assert attachment_id_from_url("https://h/files/a.pdf") is None
+
+
+@pytest.mark.parametrize(
+    ("url", "index"),
+    [
+        ("https://www.by.gov.cn/gzbyjy/gkmlpt/policy", "https://www.by.gov.cn/gzbyjy/gkmlpt/index"),
+        ("https://WWW.Example.gov.cn/gkmlpt/annualreport#4821", "https://www.example.gov.cn/gkmlpt/index"),
+        ("http://h.test/a/b/gkmlpt/search?type=policySearch&k=1", "http://h.test/a/b/gkmlpt/index"),
+        ("http://h.test/gzxyz/gkmlpt/mindex#/list/7", "http://h.test/gzxyz/gkmlpt/index"),
+        ("http://h.test/gzxyz/gkmlpt/index.html", "http://h.test/gzxyz/gkmlpt/index"),
+        ("http://h.test/gzxyz/gkmlpt/guide", "http://h.test/gzxyz/gkmlpt/index"),
+        ("http://h.test/gzxyz/gkmlpt/content/10/10500/post_10500001.html", None),
+        ("http://h.test/gzxyz/gkmlpt/api/all/0?page=1", None),
+        ("http://h.test/zwgk/policy", None),
+        ("/gkmlpt/policy", None),
+    ],
+)
+def test_index_url_for_entry_views(url: str, index: str | None) -> None:
+    from disclosure_etl.site.gkmlpt import index_url_for
+
+    assert index_url_for(url) == index
+
+
+def test_attachment_extension_comes_from_the_url_not_the_short_type() -> None:
+    body = json.dumps({"classify": {"id": 7}, "total": 1, "offset": 0, "articles": [{
+        "id": 11000001, "title": "t", "url": "http://h/gkmlpt/content/11/11000/post_11000001.html",
+        "attachment": [
+            {"id": 9100001, "type": "doc", "url": "http://h/attachment/9/9100/9100001/11000001.docx"},
+            {"id": 9100002, "type": "xls", "url": "http://h/attachment/9/9100/9100002/11000001.XLSX"},
+            {"id": 9100003, "type": "pdf", "url": "http://h/getfile?id=9100003"},
+        ]}]}).encode()
+    row = parse_list_page(body, 7).rows[0]
+    assert [a.ext for a in row.attachments] == ["docx", "xlsx", "pdf"]
+
+
+def test_row_with_only_a_written_date_has_no_publish_time() -> None:
+    ts = 1_640_966_400  # 2022-01-01 00:00 Beijing
+    body = json.dumps({"classify": {"id": 7}, "total": 1, "offset": 0,
+                       "articles": [{"id": 11000002, "title": "t", "url": "u", "date": ts}]}).encode()
+    row = parse_list_page(body, 7).rows[0]
+    assert row.published_at is None and str(row.written_date) == "2022-01-01"

@@ -9,6 +9,7 @@ import pytest
 
 from disclosure_etl.site.portal import (
     column_page_url,
+    find_report_columns,
     find_subsites,
     parse_article,
     parse_column_page,
@@ -80,3 +81,38 @@ def test_parse_article() -> None:
         "https://www.by.gov.cn/attachment/8/8200/8200001/10900001.pdf",
         "https://www.by.gov.cn/attachment/8/8200/8200002/10900001.xlsx",
     )
+
+
+def test_find_report_columns_by_link_text() -> None:
+    page = """<html><body>
+      <a href="/zwgk/qzfxxgknb/zj/">镇街年报</a>
+      <a href="/zwgk/qzfxxgknb/zj/index.html">镇街年报（首页）</a>
+      <a href="http://www.xy.gov.cn/gzjg/qwbgs/zfxxgkgzndbg/" title="区委办政府信息公开工作年度报告">区委办</a>
+      <a href="/bmdt/sfj/nb">区司法局信息公开年报</a>
+      <a href="/zwgk/qzfxxgknb/bm/content/post_123.html">2023年度报告</a>
+      <a href="/attachment/1/1000/1000001/123.pdf">2023年年报.pdf</a>
+      <a href="/gzxyz/gkmlpt/annualreport#12">年度报告</a>
+      <a href="/zwgk/tzgg/">通知公告</a>
+      <a href="javascript:;">年报</a>
+    </body></html>""".encode()
+    assert find_report_columns(page, "http://www.xy.gov.cn/index.html") == [
+        "http://www.xy.gov.cn/zwgk/qzfxxgknb/zj/",
+        "http://www.xy.gov.cn/gzjg/qwbgs/zfxxgkgzndbg/",
+        "http://www.xy.gov.cn/bmdt/sfj/nb/",
+    ]
+
+
+def test_find_subsites_through_other_catalog_views() -> None:
+    page = b"""<a href="/gzxa/gkmlpt/policy">a</a><a href="/gzxb/gkmlpt/annualreport#9">b</a>
+    <a href="/gzxc/gkmlpt/search?type=standardSearch">c</a><a href="/gzxa/gkmlpt/mindex">a again</a>"""
+    assert find_subsites(page, "https://x.gov.cn/") == [
+        "https://x.gov.cn/gzxa/gkmlpt/index", "https://x.gov.cn/gzxb/gkmlpt/index",
+        "https://x.gov.cn/gzxc/gkmlpt/index",
+    ]
+
+
+def test_source_stops_at_its_element() -> None:
+    page = ("<html><body><div>发布时间：2024-01-20 来源：区政府办</div><div id='zoomcon'><p>本报告根据"
+            "《条例》编制。</p></div></body></html>").encode()
+    art = parse_article(page, "http://h/zwgk/x/content/post_1.html")
+    assert art.source == "区政府办"

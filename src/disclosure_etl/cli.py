@@ -254,16 +254,56 @@ def replica() -> None:
 @replica.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8765, show_default=True, type=int)
-@click.option("--scenario", default="default", show_default=True)
+@click.option(
+    "--scenario",
+    default="default",
+    show_default=True,
+    help="A named scenario, or a recorded scenario directory (as written by `probe --out`).",
+)
 def replica_serve(host: str, port: int, scenario: str) -> None:
-    """Serve the replica district site over HTTP until interrupted."""
+    """Serve the replica district site (or replay a recorded scenario) until interrupted."""
     from disclosure_etl import replica as replica_mod
+    from disclosure_etl.replica import recorded
 
+    if recorded.is_scenario_dir(scenario):
+        try:
+            srv = recorded.RecordedServer(scenario, host=host, port=port)
+        except ValueError as e:
+            raise ConfigError(str(e)) from None
+        replica_mod.serve_until_stopped(srv)
+        return
     if scenario not in replica_mod.SCENARIOS:
         raise ConfigError(
-            f"unknown scenario '{scenario}' (choose from {', '.join(replica_mod.SCENARIOS)})"
+            f"unknown scenario '{scenario}' (choose from {', '.join(replica_mod.SCENARIOS)},"
+            " or give a recorded scenario directory)"
         )
     replica_mod.serve(host, port, scenario)
+
+
+@cli.command()
+@click.argument("url")
+@click.option("--out", "out_dir", metavar="DIR", help="Save the responses as a scenario directory.")
+@click.option("--config", "config_path", metavar="FILE", help="YAML config (its http: settings).")
+@click.option("-v", "--verbose", is_flag=True, help="Debug logging.")
+def probe(url: str, out_dir: str | None, config_path: str | None, verbose: bool) -> None:
+    """Fetch one page of each kind from a new district, run every parser, print what was found.
+
+    Exits 1 when a page kind fails.
+    """
+    from disclosure_etl import probe as probe_mod
+
+    _setup_logging(verbose)
+    cfg = load_config(config_path)
+    try:
+        result = probe_mod.probe(url, Path(out_dir) if out_dir else None, cfg.http)
+    except ValueError as e:
+        raise ConfigError(str(e)) from None
+    probe_mod.print_table(result)
+    if out_dir:
+        click.echo(f"scenario written to {out_dir} (replay: disclosure-etl replica serve --scenario {out_dir})")
+    if not result.ok:
+        failed = ", ".join(p.kind for p in result.pages if not p.parsed)
+        raise click.ClickException(f"probe of {url}: page kinds failed: {failed}")
 
 
 def main(argv: list[str] | None = None) -> None:

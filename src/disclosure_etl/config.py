@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from disclosure_etl import __version__
+from disclosure_etl.site.gkmlpt import index_url_for
 
 DEFAULT_CONFIG_FILE = "disclosure.yaml"
 DEFAULT_USER_AGENT = (
@@ -210,7 +211,7 @@ def load(
         cfg = from_dict(BUILTIN, source="<built-in>")
 
     if sites:
-        gk = tuple(SiteSpec(url=u) for u in sites if _is_gkmlpt_index(u))
+        gk = tuple(SiteSpec(url=index_url_for(u) or u) for u in sites if _is_gkmlpt_index(u))
         portals = tuple(u for u in sites if not _is_gkmlpt_index(u))
         cfg = _replace(cfg, sites=gk, discover=portals)
         if portals and not _hosts_overlap(cfg.report_columns, portals + tuple(s.url for s in gk)):
@@ -235,7 +236,8 @@ def default_report_columns(portal_root: str) -> tuple[str, ...]:
 
 
 def _is_gkmlpt_index(url: str) -> bool:
-    return urlsplit(url).path.rstrip("/").endswith("/gkmlpt/index")
+    """Any entry view of a sub-site's catalog (``index``, ``policy``, ``annualreport#…``, …)."""
+    return index_url_for(url) is not None
 
 
 def _hosts_overlap(a: tuple[str, ...], b: tuple[str, ...]) -> bool:

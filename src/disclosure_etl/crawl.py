@@ -48,11 +48,13 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 from disclosure_etl.config import Config
 from disclosure_etl.http import FetchResult, PoliteClient, normalize_host
 from disclosure_etl.models import Category, ListRow
+from disclosure_etl.report_columns import report_columns
 from disclosure_etl.site import SiteFormatError
 from disclosure_etl.site.gkmlpt import (
     PAGE_SIZE,
     attachment_id_from_url,
     content_url,
+    index_url_for,
     list_url,
     parse_content_page,
     parse_index,
@@ -80,7 +82,7 @@ __all__ = [
 
 REPORT_EXTS = ("pdf", "doc", "docx", "xls", "xlsx")
 MAX_PAGES = 100_000  # a runaway guard; a real category has a few hundred pages at most
-_REPORT_TITLE_RE = re.compile(r"\d{4}\s*年.*政府信息公开.*年度报告")
+_REPORT_TITLE_RE = re.compile(r"\d{4}\s*年.*政府信息公开.*(?:年度报告|年报)")
 _INDEX_PATH_RE = re.compile(r"^(.*?)/gkmlpt/(?:index|mindex)/?$")
 
 
@@ -107,7 +109,7 @@ class SiteRef:
 def site_ref(index_url: str, name: str | None = None) -> SiteRef:
     """A ``SiteRef`` from ``…/{prefix}/gkmlpt/index``. ``agency_id`` is the prefix without
     slashes, or the host name for the district's own catalog at the root (stable, readable)."""
-    p = urlsplit(index_url.strip())
+    p = urlsplit(index_url_for(index_url) or index_url.strip())  # policy, annualreport#… too
     m = _INDEX_PATH_RE.match(p.path)
     if p.scheme not in ("http", "https") or not p.netloc or not m:
         raise ValueError(f"not a gkmlpt index URL: {index_url!r}")
@@ -188,7 +190,7 @@ def _url_key(url: str) -> str:
 
 def is_report_item(category_name: str | None, title: str | None) -> bool:
     """An annual-report item: its category is a 年度报告 category, or its title reads
-    ``…YYYY年…政府信息公开…年度报告``."""
+    ``…YYYY年…政府信息公开…年度报告`` (or ``…年报``)."""
     return "年度报告" in (category_name or "") or bool(_REPORT_TITLE_RE.search(title or ""))
 
 
@@ -533,9 +535,11 @@ def crawl_report_columns(
         "attachments": [],
         "errors": [],
     }
-    for column in cfg.report_columns:
+    for col in report_columns(client, cfg):
+        column = col.url
         rec: dict[str, Any] = {
             "column_url": column,
+            "discovered": col.discovered,
             "mode": "full" if full_relist else "incremental",
             "status": "error",
             "pages_read": 0,
@@ -552,7 +556,9 @@ def crawl_report_columns(
             res = client.get(url, kind="column", context={"column": column, "page": n},
                              conditional=True)
             if res.outcome == "not_found":
-                if n == 1:
+                if n == 1 and col.discovered:  # a 年报 link that is not a column
+                    rec["status"], rec["stop"] = "not_a_column", "404"
+                elif n == 1:
                     rec["error"] = "column page 1 not found (HTTP 404)"
                     outcome["errors"].append(_error("column", res))
                 else:
@@ -575,6 +581,8 @@ def crawl_report_columns(
             if not links:
                 rec["status"], rec["stop"] = "complete", "empty"
                 break
+            if col.discovered:  # only the reports of a column found by its link text
+                links = [link for link in links if is_report_item(None, link.title)]
             fresh = [link for link in links if _url_key(link.url) not in known]
             rec["new_links"] += len(fresh)
             for link in fresh:

@@ -357,7 +357,7 @@ def _portal_candidates(
             url=page.url,
             title=page.title,
             published_at=page.published_at,
-            publisher=page.source,
+            publisher=None,  # 来源 names the office that posted it, not the report's author
             item_id=page.item_id,
             parsed=parsed,
             sha256=art["sha256"],
@@ -423,7 +423,8 @@ def _add_reports(
     folded: dict[str, list[_ReportCandidate]] = {}
     owner: dict[str, str | None] = {}
     for cand in candidates:
-        # who owns it: the agency named by the report, else the catalog that publishes it
+        # who owns it: the agency its title (else its text) names, else its 发布机构, else the
+        # catalog that publishes it; never a portal page's 来源 (contract §7)
         stated = resolve_agency(names, cand.parsed.agency, cand.publisher, cand.title)
         agency_id = stated or cand.agency_id
         year = _year_of(cand)
@@ -457,7 +458,7 @@ def _add_reports(
             template=p.template,
             source_format=p.source_format,
             parse_status=p.parse_status,
-            parse_note=p.parse_note,
+            parse_note=_owner_note(p.parse_note, owner[rid], p.agency or best.title),
             period_start=p.period_start,
             period_end=p.period_end,
             item_id=primary.item_id,
@@ -479,6 +480,14 @@ def _add_reports(
                 approx=f.approx,
                 source_excerpt=f.source_excerpt,
             )
+
+
+def _owner_note(note: str | None, owner: str | None, named: str | None) -> str | None:
+    """The parse note, plus why a report has no owner (its agency is not a harvested one)."""
+    if owner is not None:
+        return note
+    why = f"owner unknown: {named or 'the report names no agency'} is not a harvested agency"
+    return f"{note}; {why}" if note else why
 
 
 def _known_agency_names(con: Any) -> dict[str, str]:

@@ -184,7 +184,7 @@ def crawl(cfg: Config, run_id: str | None = None) -> dict[str, Any]:
             crawl_site(cfg, run_id, site)
         except SiteHarvestError as e:
             log.error("%s", e)
-    if cfg.report_columns:
+    if cfg.report_columns or cfg.discover:  # discover pages may link report columns
         crawl_report_columns(cfg, run_id)
     return finish_crawl(cfg, run_id)
 

@@ -27,13 +27,17 @@ produces on ``default``). Every agency publishes one annual report per year from
 item's year through 2025 (filler reports claim exactly what was posted); the few planted
 defects are listed in ``notes``.
 
+Recorded scenarios (:mod:`.recorded`): ``RecordedServer(DIR)`` replays the responses
+``disclosure-etl probe URL --out DIR`` saved (``replica serve --scenario DIR``).
+
 Admin endpoints (not logged): ``GET /__replica__/log``, ``GET /__replica__/state``,
 ``POST /__replica__/clear``, ``POST /__replica__/scenario/<name>``,
 ``POST /__replica__/quirks`` (JSON object of flags).
 """
 
+from .recorded import RecordedServer
 from .scenarios import DEFAULT_QUIRKS, SCENARIOS, Scenario
-from .server import ReplicaServer, RequestRecord, serve, serve_forever
+from .server import ReplicaServer, RequestRecord, serve, serve_forever, serve_until_stopped
 from .world import (
     Agency,
     AttachmentFile,
@@ -55,6 +59,7 @@ __all__ = [
     "Item",
     "Listing",
     "PortalArticle",
+    "RecordedServer",
     "ReplicaServer",
     "Report",
     "RequestRecord",
@@ -63,4 +68,5 @@ __all__ = [
     "build_world",
     "serve",
     "serve_forever",
+    "serve_until_stopped",
 ]

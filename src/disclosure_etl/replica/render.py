@@ -11,9 +11,18 @@ from datetime import datetime
 from html import escape
 from typing import Any
 
-from .world import COLUMN_PAGE_SIZE, TZ, Agency, Item, World, filler_body
+from .world import COLUMN_PAGE_SIZE, TZ, Agency, Item, PortalArticle, Report, World, filler_body
 
 PAGE_SIZE = 100
+#: portal report columns: key -> path (``dept`` only with quirk ``department_column``)
+COLUMN_PATHS = {"zj": "/zwgk/qzfxxgknb/zj/", "bm": "/zwgk/qzfxxgknb/bm/", "dept": "/gzjg/qwbgs/zfxxgkgzndbg/"}
+DEPARTMENT_PREFIX = "/gzbyjy"  # whose reports move to the ``dept`` column
+POSTER = "白云区人民政府"  # 来源 of every portal article with quirk ``poster_source``
+#: quirk ``department_column`` also lists the report of a department with no catalog of its
+#: own: 区教育局's newest HTML report with the agency renamed
+UNLISTED_DEPARTMENT = "广州市白云区外事办公室"
+UNLISTED_ARTICLE_ID = 10_499_999
+_SHORT_TYPES = {"docx": "doc", "xlsx": "xls"}
 SERVICE_AREA_ID = 200
 SEARCH_JSONP_URL = "http://search.gd.gov.cn/jsonp"
 
@@ -105,7 +114,7 @@ def attachment_json(world: World, aid: int, base: str, q: dict[str, Any]) -> dic
     return {
         "id": att.id,
         "name": att.name,
-        "type": att.ext,
+        "type": _SHORT_TYPES.get(att.ext, att.ext) if q["attachment_type_short"] else att.ext,
         "mime": att.mime,
         "size": str(size) if q["attachment_quirks"] else size,
         "url": base + path,
@@ -119,7 +128,8 @@ def row_json(world: World, it: Item, base: str, q: dict[str, Any], public_base: 
     if it.report_key is not None:
         rep = world.report(it.report_key)
         if rep.portal_id is not None:
-            post_url = f"{base}/zwgk/qzfxxgknb/{rep.portal_column}/content/post_{rep.portal_id}.html"
+            art = next(a for a in world.portal if a.id == rep.portal_id)
+            post_url = base + article_path(world, art, q)
     is_url = it.type == "url" and q["url_rows"]
     created_at = it.created_at
     date_ts = it.date_ts
@@ -127,7 +137,7 @@ def row_json(world: World, it: Item, base: str, q: dict[str, Any], public_base: 
         created_at = datetime.fromtimestamp(it.publish_ts, TZ).strftime("%Y-%m-%d %H:%M:%S")
         if date_ts == 0:
             date_ts = int(datetime.fromtimestamp(it.publish_ts, TZ).replace(hour=0, minute=0, second=0).timestamp())
-    return {
+    row = {
         "id": it.id,
         "title": it.title,
         "type": "url" if is_url else "normal",
@@ -151,6 +161,17 @@ def row_json(world: World, it: Item, base: str, q: dict[str, Any], public_base: 
         "is_expired": 0,
         "is_abolished": 0,
     }
+    if q["date_only_rows"] and is_date_only(it):
+        for key in ("create_time", "display_publish_time", "created_at"):
+            del row[key]
+        day0 = datetime.fromtimestamp(it.publish_ts, TZ).replace(hour=0, minute=0, second=0)
+        row["date"] = int(day0.timestamp())
+    return row
+
+
+def is_date_only(it: Item) -> bool:
+    """The rows quirk ``date_only_rows`` strips of their publish times (1 in 7, no reports)."""
+    return it.report_key is None and it.id % 7 == 0
 
 
 def list_json(
@@ -272,12 +293,53 @@ def content_page(world: World, it: Item, scenario: str, q: dict[str, Any], base:
 # ------------------------------------------------------------------ portal
 
 
-def portal_home(world: World) -> str:
+_ENTRY_VIEWS = ("policy", "annualreport#{cat}", "search?type=standardSearch", "mindex")
+
+
+def _entry_path(ag: Agency, i: int, q: dict[str, Any]) -> str:
+    """The link to a sub-site's catalog: its index, or (quirk ``entry_views``) another view."""
+    if not q["entry_views"]:
+        return ag.index_path
+    view = _ENTRY_VIEWS[i % len(_ENTRY_VIEWS)].format(cat=ag.leaves()[0].id)
+    return f"{ag.prefix}/gkmlpt/{view}"
+
+
+def portal_articles(world: World, q: dict[str, Any]) -> list[PortalArticle]:
+    """Every portal article under the quirks (the unlisted department's with ``department_column``)."""
+    if not q["department_column"]:
+        return world.portal
+    src = unlisted_source(world)
+    title = src.title.replace(src.agency_name, UNLISTED_DEPARTMENT)
+    ts = int(src.published_at.timestamp())
+    return [*world.portal, PortalArticle(UNLISTED_ARTICLE_ID, "bm", src.key, title, ts, "外事办")]
+
+
+def unlisted_source(world: World) -> Report:
+    """The report whose text the unlisted department's report reuses."""
+    return max((r for r in world.reports if r.prefix == DEPARTMENT_PREFIX and r.source_format == "html"),
+               key=lambda r: r.year)
+
+
+def article_column(world: World, art: PortalArticle, q: dict[str, Any]) -> str:
+    """The column an article is listed in under the quirks."""
+    if q["department_column"] and world.report(art.report_key).prefix == DEPARTMENT_PREFIX:
+        return "dept"
+    return art.column
+
+
+def article_path(world: World, art: PortalArticle, q: dict[str, Any]) -> str:
+    return f"{COLUMN_PATHS[article_column(world, art, q)]}content/post_{art.id}.html"
+
+
+def portal_home(world: World, q: dict[str, Any]) -> str:
     """The district root page: links to every sub-site catalog plus navigation noise."""
     links = "".join(
-        f'<li><a href="{a.index_path}" target="_blank">{escape(a.name)}信息公开目录</a></li>'
-        for a in world.agencies
+        f'<li><a href="{_entry_path(a, i, q)}" target="_blank">{escape(a.name)}信息公开目录</a></li>'
+        for i, a in enumerate(world.agencies)
     )
+    if q["department_column"]:
+        links += (f'<li><a href="{COLUMN_PATHS["dept"]}">区教育局政府信息公开工作年度报告</a></li>'
+                  '<li><a href="/zwgk/nbcx/">年报查询</a></li>')
     return (
         "<!DOCTYPE html><html><head><meta charset=\"utf-8\">"
         "<meta name=\"SiteName\" content=\"广州市白云区人民政府门户网站\">"
@@ -293,18 +355,20 @@ def portal_home(world: World) -> str:
     )
 
 
-_COLUMN_NAMES = {"zj": "镇街", "bm": "部门"}
+_COLUMN_NAMES = {"zj": "镇街", "bm": "部门", "dept": "区教育局年度报告"}
 
 
-def column_page(world: World, column: str, page: int) -> str | None:
+def column_page(world: World, column: str, page: int, q: dict[str, Any]) -> str | None:
     """A report-column list page (1-based; ``index.html`` is page 1), None past the end."""
-    arts = world.portal_column(column)
+    listed_in = "bm" if column == "dept" else column  # the dept column takes bm articles
+    arts = sorted((a for a in portal_articles(world, q) if a.column == listed_in), key=lambda a: (-a.publish_ts, -a.id))
+    arts = [a for a in arts if article_column(world, a, q) == column]
     pages = max(1, -(-len(arts) // COLUMN_PAGE_SIZE))
     if page < 1 or page > pages:
         return None
     chunk = arts[(page - 1) * COLUMN_PAGE_SIZE : page * COLUMN_PAGE_SIZE]
     lis = "".join(
-        f'<li><a href="/zwgk/qzfxxgknb/{column}/content/post_{a.id}.html" title="{escape(a.title)}">'
+        f'<li><a href="{article_path(world, a, q)}" title="{escape(a.title)}">'
         f"{escape(a.title)}</a><span>{_d(a.publish_ts)}</span></li>"
         for a in chunk
     )
@@ -327,25 +391,29 @@ def column_page(world: World, column: str, page: int) -> str | None:
 
 def portal_article(world: World, art_id: int, column: str, base: str, q: dict[str, Any]) -> str | None:
     """A portal copy of an annual report."""
-    art = next((a for a in world.portal if a.id == art_id and a.column == column), None)
+    arts = portal_articles(world, q)
+    art = next((a for a in arts if a.id == art_id and article_column(world, a, q) == column), None)
     if art is None:
         return None
     rep = world.report(art.report_key)
     body = rep.body_html
+    if art.id == UNLISTED_ARTICLE_ID:
+        body = body.replace(rep.agency_name, UNLISTED_DEPARTMENT)
     if rep.attachment_id is not None:
         a = attachment_json(world, rep.attachment_id, base, q)
         body += f'<p><a class="nfw-cms-attachment" href="{a["url"]}">{escape(a["name"])}</a></p>'
     title = escape(art.title)
     name = _COLUMN_NAMES[column]
+    source = POSTER if q["poster_source"] else art.source
     return (
         "<!DOCTYPE html><html><head><meta charset=\"utf-8\">"
         f"<meta name=\"ArticleTitle\" content=\"{title}\">"
         f"<meta name=\"PubDate\" content=\"{datetime.fromtimestamp(art.publish_ts, TZ).strftime('%Y-%m-%d %H:%M')}\">"
-        f"<meta name=\"ContentSource\" content=\"{escape(art.source)}\">"
+        f"<meta name=\"ContentSource\" content=\"{escape(source)}\">"
         f"<title>{title}</title></head><body>"
         f"<div class=\"crumb\">当前位置：<a href=\"/\">首页</a> &gt; 政务公开 &gt; 区政府信息公开年报 &gt; {name}</div>"
         f"<h1 class=\"content-title\">{title}</h1>"
-        f"<div class=\"content-desc\">发布时间：{_d(art.publish_ts)} 来源：{escape(art.source)}</div>"
+        f"<div class=\"content-desc\">发布时间：{_d(art.publish_ts)} 来源：{escape(source)}</div>"
         f"<div class=\"content\" id=\"zoomcon\">{body}</div>"
         "</body></html>"
     )

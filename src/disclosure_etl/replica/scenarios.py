@@ -45,6 +45,21 @@ DEFAULT_QUIRKS: dict[str, Any] = {
     "no_charset": True,
     # 15. pinned-looking old rows on top of the district's 其他 listing; off: plain date order
     "pinned_rows": True,
+    # ---- real-site layouts seen in stored copies of gkmlpt and portal pages (off by default)
+    # some rows carry only `date` (成文日期, their publish day): no display_publish_time,
+    # create_time or created_at
+    "date_only_rows": False,
+    # attachment `type` is the short one ("doc" for a .docx file, "xls" for .xlsx)
+    "attachment_type_short": False,
+    # the portal links sub-sites through other catalog views (policy, annualreport#cat,
+    # search?type=…, mindex) instead of /gkmlpt/index
+    "entry_views": False,
+    # 区教育局's reports sit in a department's own column /gzjg/qwbgs/zfxxgkgzndbg/ (linked from
+    # the portal home as …年度报告), not in the bm column, beside the report of a department
+    # with no catalog (render.UNLISTED_DEPARTMENT); plus a 年报 link that is not a column
+    "department_column": False,
+    # every portal article's 来源 names the office that posted it (白云区人民政府), not the author
+    "poster_source": False,
     # ---- faults (off by default)
     "fail_rate": 0.0,  # fraction of requests answered 502 (deterministic; attempt >= 3 succeeds)
     "burst_429": 0,  # every Nth request answers 429 with Retry-After: 1 (0 = off)

@@ -35,8 +35,9 @@ _RE_INDEX = re.compile(_PREFIX + r"/gkmlpt/(?P<view>index|mindex|policy|annualre
 _RE_API = re.compile(_PREFIX + r"/gkmlpt/api/all/(?P<cat>\d+)/?$")
 _RE_CONTENT = re.compile(_PREFIX + r"/gkmlpt/content/(?P<a>\d+)/(?P<b>\d+)/(?P<kind>m?post)_(?P<id>\d+)\.html$")
 _RE_ATT = re.compile(_PREFIX + r"/attachment/(?P<a>\d+)/(?P<b>\d+)/(?P<aid>\d+)/(?P<pid>\d+)\.(?P<ext>\w+)$")
-_RE_COLUMN = re.compile(r"/zwgk/qzfxxgknb/(?P<col>zj|bm)/(?:index(?:_(?P<n>\d+))?\.html)?$")
-_RE_ARTICLE = re.compile(r"/zwgk/qzfxxgknb/(?P<col>zj|bm)/content/post_(?P<id>\d+)\.html$")
+_COLUMNS = "|".join(f"(?P<{k}>{re.escape(p)})" for k, p in render.COLUMN_PATHS.items())
+_RE_COLUMN = re.compile(rf"(?:{_COLUMNS})(?:index(?:_(?P<n>\d+))?\.html)?$")
+_RE_ARTICLE = re.compile(rf"(?:{_COLUMNS})content/post_(?P<id>\d+)\.html$")
 
 log = logging.getLogger(__name__)
 ROBOTS = "User-agent: *\nDisallow: /private/\n"
@@ -219,7 +220,7 @@ class ReplicaServer:
         if path == "/robots.txt":
             return _Response(200, ROBOTS.encode(), "text/plain", last_modified=today_ts)
         if path in ("/", "/index.html"):
-            return _Response(200, render.portal_home(world).encode(), kind="portal", last_modified=today_ts)
+            return _Response(200, render.portal_home(world, q).encode(), kind="portal", last_modified=today_ts)
         if path.startswith("/private/"):
             return _Response(200, b"<html><body>private</body></html>", last_modified=today_ts)
 
@@ -307,22 +308,27 @@ class ReplicaServer:
                              headers={"Content-Disposition": f"attachment; filename={att.post_id}.{att.ext}"})
 
         m = _RE_COLUMN.match(path)
-        if m:
+        if m and (m["dept"] is None or q["department_column"]):
             n = int(m["n"]) if m["n"] else 1
-            col_page = render.column_page(world, m["col"], n) if n != 1 or not m["n"] else None
+            col_page = render.column_page(world, _column(m), n, q) if n != 1 or not m["n"] else None
             if col_page is None:
                 return _Response(404, render.not_found_page().encode(), kind="portal")
             return _Response(200, col_page.encode(), kind="portal", last_modified=today_ts)
 
         m = _RE_ARTICLE.match(path)
         if m:
-            art_page = render.portal_article(world, int(m["id"]), m["col"], base, q)
+            art_page = render.portal_article(world, int(m["id"]), _column(m), base, q)
             if art_page is None:
                 return _Response(404, render.not_found_page().encode(), kind="portal")
-            art_ts = next(a.publish_ts for a in world.portal if a.id == int(m["id"]))
+            art_ts = next(a.publish_ts for a in render.portal_articles(world, q) if a.id == int(m["id"]))
             return _Response(200, art_page.encode(), kind="portal", last_modified=art_ts)
 
         return _Response(404, render.not_found_page().encode())
+
+
+def _column(m: re.Match[str]) -> str:
+    """The column key (``zj``, ``bm``, ``dept``) a column or article path matched."""
+    return next(k for k in render.COLUMN_PATHS if m[k])
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -525,13 +531,19 @@ def _default_world() -> World:
 
 def serve(host: str = "127.0.0.1", port: int = 8000, scenario: str = "default") -> None:
     """Serve the replica until SIGINT/SIGTERM; prints one line with the base URL first."""
+    serve_until_stopped(ReplicaServer(scenario=scenario, host=host, port=port))
+
+
+def serve_until_stopped(srv: Any) -> None:
+    """Start ``srv`` (a ReplicaServer or RecordedServer), print its base URL, serve until
+    SIGINT/SIGTERM, stop it."""
     stop = threading.Event()
 
     def _stop(signum: int, frame: object) -> None:
         stop.set()
 
     old = {s: signal.signal(s, _stop) for s in (signal.SIGINT, signal.SIGTERM)}
-    srv = ReplicaServer(scenario=scenario, host=host, port=port).start()
+    srv.start()
     try:
         print(srv.base_url, flush=True)
         while not stop.wait(0.5):

@@ -29,6 +29,7 @@ __all__ = [
     "attachment_id_from_url",
     "content_url",
     "extract_js_value",
+    "index_url_for",
     "list_url",
     "parse_content_page",
     "parse_index",
@@ -80,6 +81,25 @@ def list_url(base: str, prefix: str, category_id: int, page: int, sid: str) -> s
         f"{base.rstrip('/')}{_norm_prefix(prefix)}/gkmlpt/api/all/{category_id}"
         f"?page={page}&sid={sid}"
     )
+
+
+_ENTRY_VIEW_RE = re.compile(
+    r"^(?P<prefix>(?:/[\w.~-]+)*?)/gkmlpt/(?:index|mindex|policy|annualreport|search|guide)"
+    r"(?:[/.].*)?$"
+)
+
+
+def index_url_for(url: str) -> str | None:
+    """The sub-site index ``{base}{prefix}/gkmlpt/index`` of any entry view of its catalog:
+    ``index``, ``mindex``, ``policy``, ``annualreport#cat``, ``search?type=…`` or ``guide``
+    (query and fragment dropped; host lower-cased). None when ``url`` is not such a view."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    m = _ENTRY_VIEW_RE.match(parts.path)
+    if not m:
+        return None
+    return f"{parts.scheme}://{parts.netloc.lower()}{m['prefix']}/gkmlpt/index"
 
 
 def attachment_id_from_url(url: str) -> int | None:
@@ -301,6 +321,18 @@ def _text_or_none(v: Any) -> str | None:
     return s or None
 
 
+def _attachment_ext(url: str, declared: Any) -> str:
+    """The file's extension from its URL (``…/{post_id}.docx``); the row's short ``type``
+    (``doc`` for a .docx file) only when the URL has none."""
+    tail = urlsplit(url).path.rsplit("/", 1)[-1]
+    if "." in tail:
+        ext = tail.rsplit(".", 1)[-1].lower()
+        if ext.isalnum() and len(ext) <= 5:
+            return ext
+    ext = str(declared or "").strip().lower().lstrip(".")
+    return "" if "/" in ext else ext
+
+
 def _attachments(raw: Any) -> tuple[Attachment, ...]:
     if isinstance(raw, str):  # the search API sends it as a JSON string
         try:
@@ -319,10 +351,7 @@ def _attachments(raw: Any) -> tuple[Attachment, ...]:
             aid = attachment_id_from_url(url)
         if aid is None or not url:
             continue
-        ext = str(a.get("type") or "").strip().lower().lstrip(".")
-        if not ext or "/" in ext:
-            tail = urlsplit(url).path.rsplit("/", 1)[-1]
-            ext = tail.rsplit(".", 1)[-1].lower() if "." in tail else ""
+        ext = _attachment_ext(url, a.get("type"))
         out.append(
             Attachment(
                 attachment_id=aid,

@@ -18,8 +18,15 @@ import lxml.html
 
 from disclosure_etl.models import PortalArticle, PortalLink
 from disclosure_etl.site import SiteFormatError, decode_html
+from disclosure_etl.site.gkmlpt import index_url_for
 
-__all__ = ["column_page_url", "find_subsites", "parse_article", "parse_column_page"]
+__all__ = [
+    "column_page_url",
+    "find_report_columns",
+    "find_subsites",
+    "parse_article",
+    "parse_column_page",
+]
 
 _HREF_RE = re.compile(r"""(?:href|src|action)\s*=\s*["']([^"'<>]+)["']|["'](https?://[^"'<>\s]+)["']""", re.I)
 _ARTICLE_RE = re.compile(r"/content/(?:[\w-]+/)*m?post_(\d+)\.html?$")
@@ -47,25 +54,49 @@ def _strip_fragment(url: str) -> str:
 def find_subsites(html: bytes, page_url: str) -> list[str]:
     """Absolute ``…/<prefix>/gkmlpt/index`` URLs linked from a page (root ``/gkmlpt/index``
     included), in document order, without duplicates. Links to other gkmlpt views of a
-    sub-site (``mindex``, ``policy``, ``annualreport``, ``guide``) name the same sub-site."""
+    sub-site (``mindex``, ``policy``, ``annualreport#…``, ``search…``, ``guide``) name the same
+    sub-site (:func:`~disclosure_etl.site.gkmlpt.index_url_for`)."""
     text = htmllib.unescape(decode_html(html))
     out: dict[str, None] = {}
     for m in _HREF_RE.finditer(text):
         ref = (m.group(1) or m.group(2) or "").strip()
         if "/gkmlpt/" not in ref:
             continue
-        absolute = urljoin(page_url, ref)
-        parts = urlsplit(absolute)
-        if parts.scheme not in ("http", "https"):
+        url = index_url_for(urljoin(page_url, ref))
+        if url is None:
             continue
-        gm = re.match(
-            r"^((?:/[\w.~-]+)*?)/gkmlpt/(?:index|mindex|policy|annualreport|guide)(?:/|$|\.)",
-            parts.path,
-        )
-        if not gm:
-            continue
-        url = urlunsplit((parts.scheme, parts.netloc.lower(), f"{gm.group(1)}/gkmlpt/index", "", ""))
         out.setdefault(url, None)
+    return list(out)
+
+
+_REPORT_LINK_RE = re.compile(r"年度报告|年报")
+
+
+def find_report_columns(html: bytes, page_url: str) -> list[str]:
+    """Absolute URLs of the annual-report columns a portal page links to: links whose text
+    (or ``title``) holds 年度报告 or 年报 and whose target is a column, not an article, a
+    file or a gkmlpt view (``…/zfxxgkgzndbg/``, ``…/qzfxxgknb/zj/index.html``). Each is
+    normalised to its directory (``…/``), in document order, without duplicates."""
+    doc = _doc(decode_html(html))
+    out: dict[str, None] = {}
+    for a in doc.iter("a"):
+        href = (a.get("href") or "").strip()
+        label = f"{a.text_content()} {a.get('title') or ''}"
+        if not href or href.startswith(("javascript:", "#", "mailto:")) or not _REPORT_LINK_RE.search(label):
+            continue
+        parts = urlsplit(urljoin(page_url, href))
+        path = parts.path or "/"
+        last = path.rsplit("/", 1)[-1]
+        if parts.scheme not in ("http", "https") or "/gkmlpt/" in path or _ARTICLE_RE.search(path):
+            continue
+        if last and not re.fullmatch(r"index(?:_\d+)?\.s?html?", last):
+            if "." in last:  # a file or an article page, not a column
+                continue
+            path += "/"
+        directory = path.rsplit("/", 1)[0] + "/"
+        if directory == "/":
+            continue
+        out.setdefault(urlunsplit((parts.scheme, parts.netloc.lower(), directory, "", "")), None)
     return list(out)
 
 
@@ -147,6 +178,15 @@ def _meta(doc: Any, name: str) -> str | None:
     return None
 
 
+def _source(doc: Any) -> str | None:
+    """The 来源 value, read inside one text node (so it never runs into the next element's text)."""
+    for node in doc.xpath("//text()"):
+        m = _SOURCE_RE.search(str(node))
+        if m:
+            return m.group(1).strip()
+    return None
+
+
 _BODY_XPATHS = (
     "//div[contains(concat(' ', normalize-space(@class), ' '), ' article-content ')]",
     "//div[@id='zoomcon']",
@@ -191,8 +231,7 @@ def parse_article(html: bytes, url: str) -> PortalArticle:
                     published = published.replace(
                         hour=int(tm.group(1)), minute=int(tm.group(2)), second=int(tm.group(3) or 0)
                     )
-    sm = _SOURCE_RE.search(page_text)
-    source = sm.group(1).strip() if sm else _meta(doc, "ContentSource")
+    source = _source(doc) or _meta(doc, "ContentSource")
     body_el = None
     for xp in _BODY_XPATHS:
         els = doc.xpath(xp)
