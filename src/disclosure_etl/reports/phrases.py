@@ -53,14 +53,17 @@ MODE_ALT = "电子邮件|互联网|当面|现场|网络|网上|在线|信函|邮
 #: What a publishing verb may have as its object for a total or channel count: information in
 #: general, never one kind of it (采购项目信息, 招聘信息 are not the disclosure total).
 OBJ = (
-    r"(?:了)?(?:各类|各项|各种|相关|有关)?(?:的)?(?:政府)?(?:信息|文件|公文|稿件|文章|内容)?"
+    r"(?:了)?(?:各类|各项|各种|相关|有关)?(?:的)?(?:政府|政务)?(?:信息|文件|公文|稿件|文章|内容|推文|图文|消息)?"
     r"(?:的?(?:数量|总数|总量|数|量))?(?:共计|共|合计|总计|计)?(?:为|达到|达)?"
 )
 OBJ_NOUN = (
-    r"(?:了)?(?:各类|各项|各种|相关|有关)?(?:的)?(?:政府)?(?:信息|文件|公文)"
+    r"(?:了)?(?:各类|各项|各种|相关|有关)?(?:的)?(?:政府|政务)?(?:信息|文件|公文)"
     r"(?:的?(?:数量|总数|总量|数|量))?(?:共计|共|合计|总计|计)?(?:为|达到|达)?"
 )
-ACTIVE_VERB = rf"(?:主动公开(?:的)?{OBJ}|(?:公开|公布|发布|主动发布){OBJ_NOUN})"
+ACTIVE_VERB = (
+    r"(?<!申请)(?<!不予)(?<!免予)(?<!免于)(?<!部分)(?<!同意)(?<!不)"
+    rf"(?:主动(?:向社会|对外)?公开(?:的)?{OBJ}|(?:公开|公布|发布|主动发布){OBJ_NOUN})"
+)
 #: 全区各单位… / 全区共…: a district-wide figure, kept apart from the office's own total.
 DISTRICT = re.compile(r"全(?:区|县|市)(?:范围内)?(?:各|共|合计|累计|总共|一共|范围)")
 
@@ -239,7 +242,7 @@ SECTION_RANK: dict[str, dict[str, int]] = {
     sec.GENERAL: {"active": 1, "application": 1, "review": 1, "fee": 1},
     sec.INDICATOR: {"active": 1, "application": 1, "review": 1, "fee": 1},
     sec.OTHER: {"active": 1, "application": 1, "review": 1, "fee": 1},
-    sec.PROBLEMS: {"active": 2, "application": 2, "review": 2, "fee": 2},
+    sec.PROBLEMS: {"review": 2, "fee": 2},
     sec.TABLE: {},
     sec.NONE: {},
 }
@@ -511,7 +514,7 @@ def _drop_total_words(label: str) -> str:
 
 def _looks_like_sentence(label: str) -> bool:
     return len(label) > 20 or bool(
-        re.search(r"通过|网站|发布|^(?:全年|本年|共|累计)?主动公开|信息数|总数|各单位|各部门|各乡镇|各街道|[区县市]直", label)
+        re.search(r"通过|网站|发布|(?<!应)主动公开|信息数|总数|各单位|各部门|各乡镇|各街道|[区县市]直", label)
     )
 
 
