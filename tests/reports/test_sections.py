@@ -254,3 +254,34 @@ def test_district_wide_figure_is_kept_apart_from_the_governments_own() -> None:
     assert got["active.total"] == 83
     assert got["active.category.规范性文件"] == 9
     assert next(f.unit for f in extract_prose(text.splitlines()) if f.metric == "active.total_district") == "条"
+
+
+def test_a_total_through_one_medium_is_not_the_total_and_a_running_total_is_cumulative() -> None:
+    text = (
+        "二、主动公开政府信息情况\n通过镇公开栏公开信息18条。截至2015年底，累计主动公开政府信息4,300条。"
+        "本年度新增主动公开政府信息377条，通过多种渠道主动公开政府信息377条。"
+    )
+    assert figs(text) == {"active.cumulative": 4300, "active.total": 377}
+
+
+def test_channel_breakdown_after_a_total_in_the_next_sentence() -> None:
+    text = "二、主动公开政府信息情况\n全年区政府共主动公开政府信息960条。其中，门户网站发布信息700条，政务微博发布160条。"
+    assert figs(text) == {"active.total": 960, "active.channel.website": 700, "active.channel.weibo": 160}
+
+
+def test_application_counts_in_other_wordings() -> None:
+    text = (
+        "三、依申请公开情况\n我所共受理依申请公开政府信息6宗，其中网上申请4宗，当面申请2宗。"
+        "四、收费情况\n本年度没有收取任何与信息公开有关的费用。"
+    )
+    assert figs(text) == {
+        "application.received": 6,
+        "application.mode.online": 4,
+        "application.mode.in_person": 2,
+        "fee.application": 0,
+    }
+
+
+def test_list_words_are_not_part_of_a_label() -> None:
+    text = "（二）主动公开政府信息的主要内容：包括人事信息6条，规划信息3条。"
+    assert figs(text) == {"active.category.人事": 6, "active.category.规划": 3}

@@ -161,6 +161,10 @@ RULES: list[_Rule] = [
         "application.processed",
     ),
     _rule(
+        rf"(?:受理|收到|新收|接到|接收)(?:了)?依申请(?:公开)?(?:的)?(?:政府)?信息(?:公开)?(?:申请)?(?:共计|共|合计)?{NUM}{CASE}",
+        "application.received",
+    ),
+    _rule(
         rf"(?:受理|收到|新收|接到|接收|收悉)(?:到|了)?{G}{{0,16}}?申请(?:数量?|共计|共|总数|合计)?为?{NUM}{LOOSE_CASE}",
         "application.received",
         forbid=r"未收到|没有收到",
@@ -184,7 +188,7 @@ RULES: list[_Rule] = [
     _rule(rf"(?:申诉|举报投诉|投诉举报)(?:案件)?{G}{{0,6}}?{NUM}(?P<u>件|宗|起|次|个)", "complaint.total", forbid=CASE_RESULTS + "|申请"),
     _rule(
         rf"{ACTIVE_VERB}{NUM}条",
-        lambda m: "active.total_district" if DISTRICT.search(_clause_before(m)) else "active.total",
+        lambda m: _total_kind(m),
     ),
     _rule(
         rf"申请(?:对象|人)(?:主要)?为?(?P<k>[^，。；\d%]{{1,12}}?)(?:为主)?[，,]占{G}{{0,8}}?(?P<p>{NUMBER_RE})%",
@@ -194,8 +198,8 @@ RULES: list[_Rule] = [
 
 DATES = re.compile(r"\d{4}年(?:度|\d{1,2}月(?:\d{1,2}日)?)?|\d{1,2}月\d{1,2}日")
 ZERO_FEE = re.compile(
-    r"(?:未|没有|不|无|暂不|均未|免于|免予)(?:向申请人|对申请人)?(?:收取|收)(?:任何|过)?"
-    r"(?:信息处理|检索|复制|邮寄)?(?:费用|费)|零收费|无收费|免费提供|收费(?:金额)?为?0元"
+    r"(?:未|没有|不|无|暂不|均未|免于|免予)(?:向申请人|对申请人)?(?:收取|收)[^，。；;\d]{0,14}?(?:费用|费)"
+    r"|零收费|无收费|免费提供|收费(?:金额)?为?0元"
 )
 ZERO_APPLICATION = re.compile(
     r"(?:未收到|没有收到|未接到|没有接到|未受理|没有受理|未有)[^，。；;,\d]{0,20}?申请"
@@ -328,8 +332,7 @@ class PhraseExtractor:
         if not text:
             return
         claimed: list[tuple[int, int]] = []
-        if self._continue_list(text, sentence, excerpt, claimed):
-            return
+        self._continue_list(text, sentence, excerpt, claimed)
         self._zero_forms(text, excerpt)
         listed = self._intros(text, excerpt, claimed)
         for rule in RULES:
@@ -342,6 +345,8 @@ class PhraseExtractor:
                 if rule.clause_forbid and rule.clause_forbid.search(_clause(text, m)):
                     continue
                 metric = rule.metric(m)
+                if not metric:
+                    continue
                 claimed.append(span)
                 self._emit(metric, m, text, excerpt, claimed)
                 if metric.startswith(ACTIVE_METRICS):
@@ -349,20 +354,19 @@ class PhraseExtractor:
         if not listed and self._topic == sec.ACTIVE:
             self._bare_list(text, excerpt, claimed)
 
-    def _continue_list(self, text: str, sentence: str, excerpt: str, claimed: list[tuple[int, int]]) -> bool:
-        """A sentence that goes on with the category list the previous one opened."""
+    def _continue_list(self, text: str, sentence: str, excerpt: str, claimed: list[tuple[int, int]]) -> None:
+        """A sentence that goes on with the category list the previous one opened (its items are claimed)."""
         armed, self._list_armed = self._list_armed, False
         if armed:
             lm = LIST_START.match(text)
             if lm:
                 self._categories(text, lm.end(), excerpt, claimed)
-                return True
+                return
         if self._in_category_list:
             if ENUM_START.match(text) or ENUM_START.match(sentence.strip()):
                 self._categories(text, 0, excerpt, claimed)
-                return True
+                return
             self._in_category_list = False
-        return False
 
     def _list_after(self, text: str, end: int, excerpt: str, claimed: list[tuple[int, int]]) -> bool:
         """After a total: 其中… in the same sentence, or (at its end) in the next one."""
@@ -508,8 +512,28 @@ def _clause_before(m: re.Match[str]) -> str:
 
 
 def _drop_total_words(label: str) -> str:
-    """``办事程序类信息共`` → ``办事程序类信息``: a count word between label and number is not the label."""
+    """``包括办事程序类信息共`` → ``办事程序类信息``: list and count words around a label are not the label."""
+    label = re.sub(r"^[：:，,]*(?:包括|主要有|分别为|分别是|其中|有)[：:，,]?", "", label)
     return re.sub(r"(?:共计|共|合计|计|为)$", "", label)
+
+
+#: Who or how a total was published: a medium (通过宣传栏…) makes it a channel figure, unless it
+#: is every medium (通过多种渠道…).
+_MEDIUM = re.compile(r"通过|利用|借助|依托")
+_ALL_MEDIA = re.compile(r"(?:多种|各种|各类|不同|多个|各)(?:渠道|方式|途径|载体|平台|形式)")
+_CUMULATIVE = re.compile(r"截至|截止|至今|以来")
+_THIS_YEAR = re.compile(r"全年|本年|今年|当年|年度")
+
+
+def _total_kind(m: re.Match[str]) -> str:
+    """active.total, or what else a 主动公开…N条 match is: district-wide, cumulative, one medium."""
+    clause = _clause_before(m)
+    before = m.string[max(0, m.start() - 24) : m.start()]
+    if _CUMULATIVE.search(before) or ("累计" in clause and not _THIS_YEAR.search(clause)):
+        return "active.cumulative"
+    if _MEDIUM.search(clause) and not _ALL_MEDIA.search(clause):
+        return ""
+    return "active.total_district" if DISTRICT.search(clause) else "active.total"
 
 
 def _looks_like_sentence(label: str) -> bool:
