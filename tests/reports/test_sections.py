@@ -285,3 +285,12 @@ def test_application_counts_in_other_wordings() -> None:
 def test_list_words_are_not_part_of_a_label() -> None:
     text = "（二）主动公开政府信息的主要内容：包括人事信息6条，规划信息3条。"
     assert figs(text) == {"active.category.人事": 6, "active.category.规划": 3}
+
+
+def test_legal_cases_and_fees_of_other_work_in_the_overview_are_not_disclosure_figures() -> None:
+    text = (
+        "一、概述\n本局全年办理行政复议案件56件，应诉行政诉讼案件30件，收取停车费1200元。\n"
+        "五、行政复议和行政诉讼情况\n本年度未发生因政府信息公开引起的行政复议、行政诉讼。"
+    )
+    assert figs(text) == {"review.total": 0, "lawsuit.total": 0}
+    assert figs("一、概述\n全年因政府信息公开被申请行政复议2件。") == {"review.total": 2}

@@ -230,10 +230,13 @@ ENUM_START = re.compile(r"^(?:\d{1,2}[.、]|[①-⑳]|；|[一二三四五六七
 _PAREN = re.compile(r"[(（](?P<c>[^()（）]{0,300})[)）]")
 _ENUM_PAREN = re.compile(r"^[\d一二三四五六七八九十]{1,3}$")
 #: Outside the application section, an application count must say it is about disclosure.
-DISCLOSURE_CUE = re.compile(r"信息公开|依申请|公开申请|申请公开|政府信息")
-#: Counts that other work also reports (service windows, online approvals): outside their own
-#: section they need the disclosure cue.
-CUED_METRICS = {"application.received", "application.processed"}
+DISCLOSURE_CUE = re.compile(r"信息公开|依申请|公开申请|申请公开|政府信息|信息处理费")
+#: Counts that other work also reports (service windows, online approvals, an office's own
+#: legal cases, parking fees): outside their own section they need the disclosure cue.
+CUED_METRICS = {
+    "application.received", "application.processed", "review.total", "lawsuit.total", "complaint.total",
+    "fee.application",
+}  # fmt: skip
 ACTIVE_METRICS = ("active.total", "active.total_district", "active.channel.")
 
 #: How good a section is for a metric group: 0 its own section, 1 general text, 2 problems;
@@ -244,12 +247,15 @@ SECTION_RANK: dict[str, dict[str, int]] = {
     sec.FEE: {"fee": 0, "review": 1},
     sec.REVIEW: {"review": 0, "fee": 1},
     sec.GENERAL: {"active": 1, "application": 1, "review": 1, "fee": 1},
+    sec.UNKNOWN: {"active": 1, "application": 1, "review": 1, "fee": 1},
     sec.INDICATOR: {"active": 1, "application": 1, "review": 1, "fee": 1},
     sec.OTHER: {"active": 1, "application": 1, "review": 1, "fee": 1},
     sec.PROBLEMS: {"review": 2, "fee": 2},
     sec.TABLE: {},
     sec.NONE: {},
 }
+#: Text read without the disclosure cue: a document without headings, an indicator table.
+UNCUED = {sec.UNKNOWN, sec.INDICATOR}
 _GROUPS = {"response": "active", "other": "application", "review": "review", "lawsuit": "review",
            "complaint": "review", "fee": "fee", "active": "active", "application": "application"}  # fmt: skip
 
@@ -296,7 +302,7 @@ class PhraseExtractor:
         self._topic = sec.GENERAL
         self._sentence_text = ""
 
-    def feed(self, sentences: Iterable[str], topic: str = sec.GENERAL) -> None:
+    def feed(self, sentences: Iterable[str], topic: str = sec.UNKNOWN) -> None:
         """Read these sentences as text of a section with this topic (see ``sections``)."""
         self._topic = topic
         for sentence in sentences:
@@ -310,7 +316,7 @@ class PhraseExtractor:
         rank = SECTION_RANK.get(self._topic, {}).get(group)
         if rank is None:
             return None
-        if metric in CUED_METRICS and rank > 0 and self._topic != sec.INDICATOR and not DISCLOSURE_CUE.search(self._sentence_text):
+        if metric in CUED_METRICS and rank > 0 and self._topic not in UNCUED and not DISCLOSURE_CUE.search(self._sentence_text):
             return None
         return rank
 
@@ -543,7 +549,7 @@ def _looks_like_sentence(label: str) -> bool:
 
 
 def extract_phrases(sentences: Iterable[str]) -> list[Figure]:
-    """Every free-text figure in these sentences (read as general text), in the order first found."""
+    """Every free-text figure in these sentences (read as text without headings), in the order first found."""
     ex = PhraseExtractor()
     ex.feed(sentences)
     return list(ex.figures.values())

@@ -6,7 +6,7 @@ top level ``一、`` / ``第一部分`` (numbered in order) or a short heading l
 (主动公开, 依申请, 收费, 复议/诉讼, 概述, 问题, 统计表, …). A sub-heading refines the topic
 of a general parent (概述 / 总体情况 / 政府信息公开情况), so ``一、总体情况（二）依申请公开方面``
 is an application section. In the 2019/2021 templates, parts 二/三/四 hold the tables and
-are marked ``table``.
+are marked ``table``. A document without any heading is one ``unknown`` section.
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ from dataclasses import dataclass
 #: may apply there, but a figure from its own section wins.
 ACTIVE, APPLICATION, FEE, REVIEW = "active", "application", "fee", "review"
 GENERAL, PROBLEMS, OTHER, TABLE, NONE = "general", "problems", "other", "table", "none"
+#: Text of a document without any heading: every rule applies, no cue needed.
+UNKNOWN = "unknown"
 #: Rows of an attached indicator table rendered as text: every rule applies, no cue needed.
 INDICATOR = "indicator"
 
@@ -80,9 +82,11 @@ def split_sections(lines: list[str]) -> list[Section]:
     text = "\n".join(lines)
     marks = _marks(text)
     template = any(m.level == 1 and _TEMPLATE_MARK.search(m.title) for m in marks)
+    if not marks:
+        return [Section(UNKNOWN, "", text)] if text.strip() else []
     out: list[Section] = []
-    if not marks or marks[0].start > 0:
-        out.append(Section(GENERAL, "", text[: marks[0].start if marks else len(text)]))
+    if marks[0].start > 0:
+        out.append(Section(GENERAL, "", text[: marks[0].start]))
     topics: list[str | None] = [None, None, None]
     for i, mark in enumerate(marks):
         end = marks[i + 1].start if i + 1 < len(marks) else len(text)
