@@ -294,3 +294,12 @@ def test_legal_cases_and_fees_of_other_work_in_the_overview_are_not_disclosure_f
     )
     assert figs(text) == {"review.total": 0, "lawsuit.total": 0}
     assert figs("一、概述\n全年因政府信息公开被申请行政复议2件。") == {"review.total": 2}
+
+
+def test_an_attached_statistics_table_inside_the_text_is_a_table_part() -> None:
+    text = (
+        "五、复议诉讼情况 本年度未发生政府信息公开行政复议。 附件2：某镇2012年政府信息公开情况统计表 "
+        "指标名称 计量单位 本年度 受理依申请公开信息总数 条 3 3 行政诉讼数 件 1 1"
+    )
+    assert topics(text) == [sec.REVIEW, sec.TABLE]
+    assert figs(text) == {"review.total": 0}

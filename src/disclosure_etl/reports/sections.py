@@ -32,6 +32,8 @@ _THIRD = re.compile(rf"(?<![第统唯同单专划逐万之其])(?P<n>[{_CN}])是
 _STRONG_END = re.compile(r"(?:情况|概述|概况|措施|事项|方面|统计表|附表)+")
 _WEAK_END = re.compile(r"(?:问题|数量|类别|形式|内容|工作)+")
 _BOUNDARY = re.compile(r"[\n。；;！!？?）)\s]")
+#: An attached statistics table announced inside the text (附件1：…统计表, 附表：…).
+_ATTACHED_TABLE = re.compile(r"附件\s*\d*\s*[：:]?[^。；;，,\n]{0,40}?(?:统计表|指标表)|附表\s*\d*\s*[：:]")
 _TITLE_STOP = re.compile(r"[，,。；;：:\d（(【]")
 
 #: (topic, cue) in order: the first cue found in a heading title decides.
@@ -131,6 +133,7 @@ def _marks(text: str) -> list[_Mark]:
             marks.append(_Mark(m.start(), m.end(), 1, numeral, title))
             last = n
     marks.extend(_plain_heading_lines(text, marks))
+    marks.extend(_Mark(m.start(), m.end(), 1, "", "统计表") for m in _ATTACHED_TABLE.finditer(text))
     marks.sort(key=lambda k: k.start)
     tops = [(k.start, k.end) for k in marks]
     for level, pattern in ((2, _SUB), (3, _THIRD)):
