@@ -303,3 +303,30 @@ def test_an_attached_statistics_table_inside_the_text_is_a_table_part() -> None:
     )
     assert topics(text) == [sec.REVIEW, sec.TABLE]
     assert figs(text) == {"review.total": 0}
+
+
+def test_arabic_numbered_heading_lines_name_their_topic() -> None:
+    text = "1.主动公开政府信息情况\n全年主动公开政府信息61条。\n2.依申请公开情况\n全年共受理申请4件，办结4件。\n3.收费情况\n不收费。"
+    assert topics(text) == [sec.ACTIVE, sec.APPLICATION, sec.FEE]
+    assert figs(text) == {
+        "active.total": 61, "application.received": 4, "application.processed": 4, "fee.application": 0,
+    }  # fmt: skip
+
+
+def test_template_overview_prose_with_category_and_channel_sentences() -> None:
+    text = (
+        "一、总体情况\n（一）主动公开。本年度主动公开政府信息1,452条。按类别统计：规范性文件类31条，政务动态类1,200条，"
+        "其他类221条。通过政务新媒体发布信息640条。\n（二）依申请公开。本年新收政府信息公开申请17件，上年结转3件；"
+        "办结18件，结转下年度继续办理2件。\n（四）平台建设。政府网站发布信息1,100条。"
+    )
+    assert figs(text) == {
+        "active.total": 1452,
+        "active.category.规范性文件": 31,
+        "active.category.政务动态": 1200,
+        "active.category.其他": 221,
+        "application.received": 17,
+        "application.carried_over": 3,
+        "application.processed": 18,
+        "application.carried_forward": 2,
+        "active.channel.website": 1100,
+    }

@@ -73,7 +73,7 @@ CHANNELS = [
     ("政务微信|微信公众号|微信", "active.channel.wechat"),
     ("政府网站|门户网站|政府信息网|白云信息网|网站", "active.channel.website"),
     ("新闻发布会", "active.channel.press_conference"),
-    ("新闻媒体|媒体", "active.channel.media"),
+    ("新闻媒体|(?<!新)媒体", "active.channel.media"),
     ("政府公报|公报", "active.channel.gazette"),
     ("其他方式|其他渠道", "active.channel.other"),
 ]
@@ -223,7 +223,8 @@ BARE_ITEM = re.compile(
 LIST_START = re.compile(r"^[，,。；;]*(?:其中|包括|分别为|具体为|主要有)[：:，,]?")
 #: Phrases that open a category list without a total: 主要类别有： / 在主动公开的425条政府信息中，
 LIST_INTRO = re.compile(
-    rf"(?:主要类别|主要内容|信息类别|类别)(?:有|为|包括|如下|是)?[：:]"
+    rf"(?:主要类别|主要内容|信息类别|类别)(?:有|为|包括|如下|是)?[：:]|(?:主要|具体)包括[：:]"
+    rf"|(?:按|从)(?:信息)?(?:公开)?类别(?:统计|划分|分|看|来看)?[：:，,]"
     rf"|(?:在|从)?[^，。；;\d]{{0,24}}?(?:公开|发布)的?(?:{NUM}条)?(?:各类)?(?:政府)?信息中[，,：:]?"
 )
 ENUM_START = re.compile(r"^(?:\d{1,2}[.、]|[①-⑳]|；|[一二三四五六七八九十]是)")

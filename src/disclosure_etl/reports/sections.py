@@ -28,6 +28,8 @@ _TOP = re.compile(
     rf"(?:第(?P<p>[{_CN}]{{1,2}})部分|(?P<n>[{_CN}]{{1,2}})\s*[、.．]|(?P<s>[{_CN}]{{1,2}})(?=[ \t]))\s*"
 )
 _SUB = re.compile(rf"[（(]\s*(?P<n>[{_CN}]{{1,2}})\s*[)）]\s*")
+#: ``1.主动公开情况`` at a line start: a sub-heading when its title names a topic.
+_ARABIC = re.compile(r"(?:^|(?<=\n))\s*(?P<n>\d{1,2})\s*[、.．]\s*(?=\D)")
 _THIRD = re.compile(rf"(?<![第统唯同单专划逐万之其])(?P<n>[{_CN}])是(?![否非])")
 _STRONG_END = re.compile(r"(?:情况|概述|概况|措施|事项|方面|统计表|附表)+")
 _WEAK_END = re.compile(r"(?:问题|数量|类别|形式|内容|工作)+")
@@ -136,11 +138,14 @@ def _marks(text: str) -> list[_Mark]:
     marks.extend(_Mark(m.start(), m.end(), 1, "", "统计表") for m in _ATTACHED_TABLE.finditer(text))
     marks.sort(key=lambda k: k.start)
     tops = [(k.start, k.end) for k in marks]
-    for level, pattern in ((2, _SUB), (3, _THIRD)):
+    for level, pattern in ((2, _SUB), (2, _ARABIC), (3, _THIRD)):
         for m in pattern.finditer(text):
             if any(a <= m.start() < b for a, b in tops):
                 continue
-            marks.append(_Mark(m.start(), m.end(), level, m.group("n"), _title(text, m.end())))
+            title = _title(text, m.end())
+            if pattern is _ARABIC and not (heading_topic(title) and _STRONG_END.search(title)):
+                continue
+            marks.append(_Mark(m.start(), m.end(), level, m.group("n"), title))
     marks.sort(key=lambda k: k.start)
     return marks
 
