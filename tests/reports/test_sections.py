@@ -330,3 +330,25 @@ def test_template_overview_prose_with_category_and_channel_sentences() -> None:
         "application.carried_forward": 2,
         "active.channel.website": 1100,
     }
+
+
+def test_parse_report_reads_a_run_on_legacy_page_section_by_section() -> None:
+    from disclosure_etl.reports import parse_report
+
+    text = (
+        "某县民政局2014年政府信息公开工作年度报告 一、概述 本局便民服务窗口全年共受理申请8,812件，办结8,790件。"
+        "二、主动公开政府信息情况 2014年主动公开政府信息311条，其中机构职能类信息20条，业务工作类信息291条。"
+        "三、依申请公开政府信息情况 2014年未收到有关政府信息公开的申请。四、收费情况 没有收费。"
+        "五、行政复议和行政诉讼情况 未发生因政府信息公开引起的行政复议和行政诉讼。"
+    )
+    r = parse_report(text.encode("utf-8"), source_format="txt")
+    got = {f.metric: f.value for f in r.figures}
+    assert got == {
+        "active.total": 311,
+        "active.category.机构职能": 20,
+        "active.category.业务工作": 291,
+        "application.received": 0,
+        "fee.application": 0,
+        "review.total": 0,
+        "lawsuit.total": 0,
+    }

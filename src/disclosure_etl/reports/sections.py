@@ -11,6 +11,7 @@ are marked ``table``. A document without any heading is one ``unknown`` section.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -137,10 +138,12 @@ def _marks(text: str) -> list[_Mark]:
     marks.extend(_plain_heading_lines(text, marks))
     marks.extend(_Mark(m.start(), m.end(), 1, "", "统计表") for m in _ATTACHED_TABLE.finditer(text))
     marks.sort(key=lambda k: k.start)
-    tops = [(k.start, k.end) for k in marks]
+    starts = [k.start for k in marks]
+    ends = [k.end for k in marks]
     for level, pattern in ((2, _SUB), (2, _ARABIC), (3, _THIRD)):
         for m in pattern.finditer(text):
-            if any(a <= m.start() < b for a, b in tops):
+            i = bisect.bisect_right(starts, m.start()) - 1
+            if i >= 0 and m.start() < ends[i]:
                 continue
             title = _title(text, m.end())
             if pattern is _ARABIC and not (heading_topic(title) and _STRONG_END.search(title)):
