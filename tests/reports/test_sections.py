@@ -352,3 +352,16 @@ def test_parse_report_reads_a_run_on_legacy_page_section_by_section() -> None:
         "review.total": 0,
         "lawsuit.total": 0,
     }
+
+
+@pytest.mark.parametrize(
+    ("sentence", "metric"),
+    [
+        ("2021年，累计发布政府信息5000条。", "active.total"),
+        ("截至2021年12月31日，全年共主动公开政府信息5000条。", "active.total"),
+        ("截至2021年底，累计主动公开政府信息5000条。", "active.cumulative"),
+        ("自2008年以来，主动公开政府信息5000条。", "active.cumulative"),
+    ],
+)
+def test_annual_or_running_total(sentence: str, metric: str) -> None:
+    assert figs("二、主动公开情况\n" + sentence) == {metric: 5000}

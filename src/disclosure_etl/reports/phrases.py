@@ -529,14 +529,15 @@ def _drop_total_words(label: str) -> str:
 _MEDIUM = re.compile(r"通过|利用|借助|依托")
 _ALL_MEDIA = re.compile(r"(?:多种|各种|各类|不同|多个|各)(?:渠道|方式|途径|载体|平台|形式)")
 _CUMULATIVE = re.compile(r"截至|截止|至今|以来")
-_THIS_YEAR = re.compile(r"全年|本年|今年|当年|年度")
+_THIS_YEAR = re.compile(r"全年|本年|今年|当年|年度|20\d\d年(?![底末])")
 
 
 def _total_kind(m: re.Match[str]) -> str:
     """active.total, or what else a 主动公开…N条 match is: district-wide, cumulative, one medium."""
     clause = _clause_before(m)
     before = m.string[max(0, m.start() - 24) : m.start()]
-    if _CUMULATIVE.search(before) or ("累计" in clause and not _THIS_YEAR.search(clause)):
+    annual = bool(re.search(r"全年|本年|今年|当年", clause))
+    if not annual and (_CUMULATIVE.search(before) or ("累计" in clause and not _THIS_YEAR.search(before))):
         return "active.cumulative"
     if _MEDIUM.search(clause) and not _ALL_MEDIA.search(clause):
         return ""
