@@ -365,3 +365,18 @@ def test_parse_report_reads_a_run_on_legacy_page_section_by_section() -> None:
 )
 def test_annual_or_running_total(sentence: str, metric: str) -> None:
     assert figs("二、主动公开情况\n" + sentence) == {metric: 5000}
+
+
+def test_old_national_outcome_list() -> None:
+    text = (
+        "三、依申请公开情况\n本年度共收到政府信息公开申请11件，其中当面申请3件，传真申请0件，网上申请6件，信函申请2件。"
+        "对上述申请已答复11件，其中“已主动公开”1件，“同意公开”6件，“同意部分公开”1件，“不同意公开”1件，"
+        "“非本部门掌握”1件，“申请内容不明确”1件。"
+    )
+    got = figs(text)
+    assert got["application.processed"] == 11
+    assert got["application.outcome.already_public"] == 1
+    assert got["application.outcome.granted"] == 6
+    assert got["application.outcome.not_this_agency"] == 1
+    assert got["other.申请内容不明确"] == 1
+    assert got["application.mode.fax"] == 0

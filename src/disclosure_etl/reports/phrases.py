@@ -85,10 +85,15 @@ OUTCOMES = [  # order matters: longer / negated forms first
     ("同意部分公开|部分公开", "application.outcome.partial"),
     ("(?<!不)同意公开|(?<!不)予以公开", "application.outcome.granted"),
     ("属于已主动公开范围|已主动公开", "application.outcome.already_public"),
-    ("非本机关政府信息|非本机关掌握|非本机关|不属于本(?:行政)?机关(?:公开)?", "application.outcome.not_this_agency"),
+    (
+        "非本(?:行政)?(?:机关|部门|单位)(?:政府信息|掌握)?|不属于?本(?:行政)?(?:机关|部门|单位)(?:公开|掌握)?",
+        "application.outcome.not_this_agency",
+    ),
     ("信息不存在|申请信息不存在", "application.outcome.not_exist"),
     ("告知作出更改补充|告知更改补充", "application.outcome.asked_to_amend"),
     ("告知通过其他途径办理|其他途径办理", "application.outcome.other_channel"),
+    ("申请内容不明确", "other.申请内容不明确"),
+    ("不属于政府信息公开范围|不属于政府信息", "other.不属于政府信息公开范围"),
     ("无法提供", "other.无法提供"),
     ("不予处理", "other.不予处理"),
     ("其他处理", "other.其他处理"),
@@ -546,7 +551,7 @@ def _total_kind(m: re.Match[str]) -> str:
 
 def _looks_like_sentence(label: str) -> bool:
     return len(label) > 20 or bool(
-        re.search(r"通过|网站|发布|(?<!应)主动公开|信息数|总数|各单位|各部门|各乡镇|各街道|[区县市]直", label)
+        re.search(r"通过|网站|发布|(?<!应)主动公开|电子化|信息数|总数|各单位|各部门|各乡镇|各街道|[区县市]直", label)
     )
 
 
