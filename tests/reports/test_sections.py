@@ -380,3 +380,13 @@ def test_old_national_outcome_list() -> None:
     assert got["application.outcome.not_this_agency"] == 1
     assert got["other.申请内容不明确"] == 1
     assert got["application.mode.fax"] == 0
+
+
+def test_a_table_of_contents_in_the_preamble_does_not_eat_the_headings() -> None:
+    text = (
+        "本报告包括：一、概述；二、主动公开政府信息情况；三、依申请公开政府信息情况；四、存在的主要问题和改进措施。\n"
+        "一、概述\n全年受理办事申请900件。\n二、主动公开政府信息情况\n全年主动公开政府信息75条。\n"
+        "三、依申请公开政府信息情况\n全年共受理申请2件。\n四、存在的主要问题和改进措施\n一是不够及时。"
+    )
+    assert topics(text)[-5:] == [sec.GENERAL, sec.ACTIVE, sec.APPLICATION, sec.PROBLEMS, sec.PROBLEMS]
+    assert figs(text) == {"active.total": 75, "application.received": 2}

@@ -130,6 +130,9 @@ def _marks(text: str) -> list[_Mark]:
             continue
         if not (at_line_start or strong):
             continue
+        if n == 1 and last > 1 and strong and _is_contents(marks):
+            marks.clear()  # the headings so far were a table of contents (本报告包括：一、概述；二、…)
+            last = 0
         if not (_BOUNDARY.match(before) or (strong and n == last + 1)) or before in "第其":
             continue
         if n == last + 1 or (n > last and (at_line_start or strong)):
@@ -151,6 +154,11 @@ def _marks(text: str) -> list[_Mark]:
             marks.append(_Mark(m.start(), m.end(), level, m.group("n"), title))
     marks.sort(key=lambda k: k.start)
     return marks
+
+
+def _is_contents(marks: list[_Mark]) -> bool:
+    """Headings that follow each other within a few characters list the parts, they open none."""
+    return len(marks) >= 2 and all(marks[i + 1].start - marks[i].end < 50 for i in range(len(marks) - 1))
 
 
 def _plain_heading_lines(text: str, numbered: list[_Mark]) -> list[_Mark]:
