@@ -390,3 +390,11 @@ def test_a_table_of_contents_in_the_preamble_does_not_eat_the_headings() -> None
     )
     assert topics(text)[-5:] == [sec.GENERAL, sec.ACTIVE, sec.APPLICATION, sec.PROBLEMS, sec.PROBLEMS]
     assert figs(text) == {"active.total": 75, "application.received": 2}
+
+
+def test_a_section_that_only_says_none_is_zero_for_what_its_heading_names() -> None:
+    text = "三、依申请公开情况\n无。\n四、收费情况\n无\n五、行政复议、行政诉讼和申诉情况\n本年度无。\n六、其他需要报告的事项\n无。"
+    assert figs(text) == {
+        "application.received": 0, "fee.application": 0, "review.total": 0, "lawsuit.total": 0, "complaint.total": 0,
+    }  # fmt: skip
+    assert figs("五、行政复议、行政诉讼情况\n本年度发生行政复议1件。") == {"review.total": 1}

@@ -314,6 +314,12 @@ class PhraseExtractor:
         for sentence in sentences:
             self._sentence(sentence)
 
+    def state_zero(self, metric: str, topic: str, excerpt: str) -> None:
+        """Record a zero the text states for ``metric`` in a section of this topic."""
+        self._topic = topic
+        self._sentence_text = excerpt
+        self._add(metric, 0.0, False, excerpt)
+
     # ------------------------------------------------------------------ internals
 
     def _allowed(self, metric: str) -> int | None:
@@ -555,6 +561,27 @@ def _looks_like_sentence(label: str) -> bool:
     )
 
 
+#: The whole body of a section that only says "none": 五、复议诉讼情况 无。
+_NOTHING = re.compile(r"^(?:本年度?|今年|全年|20\d\d年度?)?[，,]?(?:无|没有|暂无|均无)(?:此类|相关|该类|上述)?(?:情况|事项|发生)?[。.]?$")
+_HEADING_KINDS = [("复议", "review.total"), ("诉讼", "lawsuit.total"), ("申诉|投诉|举报", "complaint.total"),
+                  ("收费|费用", "fee.application"), ("依申请|申请", "application.received")]  # fmt: skip
+
+
+def _empty_section(ex: PhraseExtractor, section: sec.Section) -> None:
+    """A section whose body only says 无 states zero for what its heading names."""
+    if section.topic not in (sec.REVIEW, sec.FEE, sec.APPLICATION) or not section.heading:
+        return
+    at = section.text.find(section.heading[:4])
+    body = compact(section.text[at + len(section.heading) :] if at >= 0 else "")
+    if not _NOTHING.match(body):
+        return
+    heading = compact(section.heading)
+    excerpt = " ".join(section.text.split())[:300]
+    for cue, metric in _HEADING_KINDS:
+        if re.search(cue, heading) and not (metric == "application.received" and section.topic != sec.APPLICATION):
+            ex.state_zero(metric, section.topic, excerpt)
+
+
 def extract_phrases(sentences: Iterable[str]) -> list[Figure]:
     """Every free-text figure in these sentences (read as text without headings), in the order first found."""
     ex = PhraseExtractor()
@@ -571,5 +598,6 @@ def extract_prose(lines: list[str], extra_sentences: Iterable[str] = ()) -> list
     ex = PhraseExtractor()
     for section in sec.split_sections(lines):
         ex.feed(split_sentences(section.text), section.topic)
+        _empty_section(ex, section)
     ex.feed(extra_sentences, sec.INDICATOR)
     return list(ex.figures.values())
