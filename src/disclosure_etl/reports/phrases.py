@@ -336,7 +336,9 @@ class PhraseExtractor:
         rank = self._allowed(metric)
         if rank is None or self._rank.get(metric, 99) <= rank:
             return False
-        self.figures.pop(metric, None)
+        if self.figures.pop(metric, None) is not None:  # a better section replaces it and its share
+            self.figures.pop(f"{metric}.pct", None)
+            self._rank.pop(f"{metric}.pct", None)
         self._rank[metric] = rank
         self.figures[metric] = Figure(
             metric=metric, value=value, unit=_unit_for(metric), approx=approx, source_excerpt=excerpt
