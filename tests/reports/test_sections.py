@@ -398,3 +398,8 @@ def test_a_section_that_only_says_none_is_zero_for_what_its_heading_names() -> N
         "application.received": 0, "fee.application": 0, "review.total": 0, "lawsuit.total": 0, "complaint.total": 0,
     }  # fmt: skip
     assert figs("五、行政复议、行政诉讼情况\n本年度发生行政复议1件。") == {"review.total": 1}
+
+
+def test_other_work_in_the_application_section_is_not_an_application_count() -> None:
+    text = "三、依申请公开情况\n区政务服务中心窗口受理审批申请2,300件，办结2,280件。本年度共受理申请6件，办结6件。"
+    assert figs(text) == {"application.received": 6, "application.processed": 6}

@@ -260,6 +260,8 @@ SECTION_RANK: dict[str, dict[str, int]] = {
     sec.TABLE: {},
     sec.NONE: {},
 }
+#: Words of other work an application count may be about (审批申请, 群众诉求, 热线来电…).
+OTHER_WORK = re.compile(r"审批|办事(?!处)|诉求|热线|服务事项|来电|来信|来访|信访|许可|业务办理|窗口|政务服务")
 #: Text read without the disclosure cue: a document without headings, an indicator table.
 UNCUED = {sec.UNKNOWN, sec.INDICATOR}
 _GROUPS = {"response": "active", "other": "application", "review": "review", "lawsuit": "review",
@@ -328,7 +330,11 @@ class PhraseExtractor:
         rank = SECTION_RANK.get(self._topic, {}).get(group)
         if rank is None:
             return None
-        if metric in CUED_METRICS and rank > 0 and self._topic not in UNCUED and not DISCLOSURE_CUE.search(self._sentence_text):
+        if metric not in CUED_METRICS or DISCLOSURE_CUE.search(self._sentence_text):
+            return rank
+        if rank > 0 and self._topic not in UNCUED:
+            return None
+        if metric.startswith("application.") and OTHER_WORK.search(self._sentence_text):
             return None
         return rank
 
