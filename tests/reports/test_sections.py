@@ -403,3 +403,27 @@ def test_a_section_that_only_says_none_is_zero_for_what_its_heading_names() -> N
 def test_other_work_in_the_application_section_is_not_an_application_count() -> None:
     text = "三、依申请公开情况\n区政务服务中心窗口受理审批申请2,300件，办结2,280件。本年度共受理申请6件，办结6件。"
     assert figs(text) == {"application.received": 6, "application.processed": 6}
+
+
+def test_seed_shaped_report_in_other_words() -> None:
+    text = (
+        "二  政府信息主动公开情况\n本街道办事处2016年度主动公开政府信息共180条，具体为：1、组织机构类信息6条；"
+        "2、工作动态类信息160条；3、其他类信息14条。\n按发布渠道统计：白云信息网发布信息180条，政务微博、微信发布信息"
+        "210条，报刊电视等新闻媒体发布信息40条。\n三  政府信息依申请公开情况\n本街道办事处2016年共受理政府信息公开申请2宗，"
+        "全部为网上申请，占100%。\n四  政府信息公开收费情况\n不存在收费情况。\n五  因信息公开引起的行政复议和行政诉讼情况\n无。"
+    )
+    assert figs(text) == {
+        "active.total": 180,
+        "active.category.组织机构": 6,
+        "active.category.工作动态": 160,
+        "active.category.其他": 14,
+        "active.channel.website": 180,
+        "active.channel.weibo_wechat": 210,
+        "active.channel.media": 40,
+        "application.received": 2,
+        "application.mode.online": 2,
+        "application.mode.online.pct": 100,
+        "fee.application": 0,
+        "review.total": 0,
+        "lawsuit.total": 0,
+    }
