@@ -379,7 +379,7 @@ def test_old_national_outcome_list() -> None:
     assert got["application.outcome.granted"] == 6
     assert got["application.outcome.not_this_agency"] == 1
     assert got["other.申请内容不明确"] == 1
-    assert got["application.mode.fax"] == 0
+    assert got["application.mode.fax"] == 0 and got["application.mode.letter"] == 2
 
 
 def test_a_table_of_contents_in_the_preamble_does_not_eat_the_headings() -> None:

@@ -47,8 +47,9 @@ MODES = {
     "当面": "in_person", "现场": "in_person", "网络": "online", "网上": "online",
     "在线": "online", "互联网": "online", "信函": "letter", "邮寄": "letter",
     "邮政": "letter", "传真": "fax", "电子邮件": "email", "电邮": "email", "其他": "other",
+    "来信": "letter", "书面": "letter", "窗口": "in_person", "邮件": "email",
 }  # fmt: skip
-MODE_ALT = "电子邮件|互联网|当面|现场|网络|网上|在线|信函|邮寄|邮政|传真|电邮|其他"
+MODE_ALT = "电子邮件|互联网|当面|现场|网络|网上|在线|信函|邮寄|邮政|传真|电邮|来信|书面|窗口|邮件|其他"
 
 #: What a publishing verb may have as its object for a total or channel count: information in
 #: general, never one kind of it (采购项目信息, 招聘信息 are not the disclosure total).
