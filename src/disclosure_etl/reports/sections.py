@@ -53,7 +53,7 @@ _CUES: list[tuple[str, re.Pattern[str]]] = [
 ]
 #: Parts of the 2019/2021 templates that are tables, keyed by their numeral.
 _TEMPLATE_TABLE_PARTS = {"二", "三", "四"}
-_TEMPLATE_MARK = re.compile(r"收到和处理政府信息公开申请|总体情况")
+_TEMPLATE_MARK = re.compile(r"收到和处理政府信息公开申请")
 
 
 @dataclass(frozen=True)
