@@ -37,6 +37,7 @@ def topics(text: str) -> list[str]:
         ("其他需要报告的事项", sec.OTHER),
         ("政务公开指标统计表", sec.TABLE),
         ("政府信息公开咨询情况", sec.NONE),
+        ("政府信息公开咨询和申请办理情况", sec.APPLICATION),
         ("加强队伍建设", None),
     ],
 )
