@@ -434,3 +434,7 @@ def test_a_legacy_report_with_a_zongti_heading_keeps_its_parts() -> None:
     text = "一、总体情况\n本年工作平稳。\n二、主动公开政府信息情况\n全年主动公开政府信息70条。\n三、依申请公开情况\n全年共受理申请1件。"
     assert topics(text) == [sec.GENERAL, sec.ACTIVE, sec.APPLICATION]
     assert figs(text) == {"active.total": 70, "application.received": 1}
+
+
+def test_a_total_counted_in_jian() -> None:
+    assert figs("二、主动公开情况\n全年主动公开规章2件，主动公开政府信息1,234件。") == {"active.total": 1234}

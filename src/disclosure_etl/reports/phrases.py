@@ -192,10 +192,8 @@ RULES: list[_Rule] = [
     _rule(rf"(?<!未经)(?:行政)?复议(?:申请|案件)?{G}{{0,6}}?{NUM}(?P<u>件|宗|起|次|个)", "review.total", forbid=CASE_RESULTS),
     _rule(rf"(?:行政)?诉讼(?:案件)?{G}{{0,6}}?{NUM}(?P<u>件|宗|起|次|个)", "lawsuit.total", forbid=CASE_RESULTS),
     _rule(rf"(?:申诉|举报投诉|投诉举报)(?:案件)?{G}{{0,6}}?{NUM}(?P<u>件|宗|起|次|个)", "complaint.total", forbid=CASE_RESULTS + "|申请"),
-    _rule(
-        rf"{ACTIVE_VERB}{NUM}条",
-        lambda m: _total_kind(m),
-    ),
+    _rule(rf"{ACTIVE_VERB}{NUM}条", lambda m: _total_kind(m)),
+    _rule(rf"主动公开(?:的)?(?:各类)?(?:政府)?信息(?:共计|共|合计)?{NUM}件", lambda m: _total_kind(m)),
     _rule(
         rf"申请(?:对象|人)(?:主要)?为?(?P<k>[^，。；\d%]{{1,12}}?)(?:为主)?[，,]占{G}{{0,8}}?(?P<p>{NUMBER_RE})%",
         lambda m: f"other.{normalise_label(m.group('k'))}.pct",
