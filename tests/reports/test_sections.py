@@ -438,3 +438,8 @@ def test_a_legacy_report_with_a_zongti_heading_keeps_its_parts() -> None:
 
 def test_a_total_counted_in_jian() -> None:
     assert figs("二、主动公开情况\n全年主动公开规章2件，主动公开政府信息1,234件。") == {"active.total": 1234}
+
+
+def test_a_total_over_several_media_is_the_total_not_one_channel() -> None:
+    text = "一、总体情况\n（一）主动公开。全年通过政府网站、政务新媒体等平台主动公开政府信息4,321条。其中政府网站发布信息3,000条。"
+    assert figs(text) == {"active.total": 4321, "active.channel.website": 3000}

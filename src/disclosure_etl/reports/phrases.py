@@ -137,7 +137,7 @@ def _channel_rules() -> list[_Rule]:
         _rule(
             rf"(?:{kw}){G}{{0,14}}?(?:主动公开|公开|发布|推送|刊登|报道){OBJ}{NUM}(?P<u>条|篇)",
             key,
-            forbid=r"回应",
+            forbid=r"回应|等(?:平台|渠道|载体|方式|途径|媒介)",
         )
         for kw, key in CHANNELS
     ]
@@ -545,7 +545,7 @@ def _drop_total_words(label: str) -> str:
 #: Who or how a total was published: a medium (通过宣传栏…) makes it a channel figure, unless it
 #: is every medium (通过多种渠道…).
 _MEDIUM = re.compile(r"通过|利用|借助|依托")
-_ALL_MEDIA = re.compile(r"(?:多种|各种|各类|不同|多个|各)(?:渠道|方式|途径|载体|平台|形式)")
+_ALL_MEDIA = re.compile(r"(?:多种|各种|各类|不同|多个|各|等)(?:渠道|方式|途径|载体|平台|形式|媒介)")
 _CUMULATIVE = re.compile(r"截至|截止|至今|以来")
 _THIS_YEAR = re.compile(r"全年|本年|今年|当年|年度|20\d\d年(?![底末])")
 
