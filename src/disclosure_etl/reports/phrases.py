@@ -8,6 +8,14 @@ categories). Text is read section by section (``sections.split_sections``): a fi
 rule applies only in the sections of its topic (主动公开 figures in the 主动公开 section, …) or in
 general text (概述, 总体情况, text without headings), and a figure from its own section beats one
 from general text. Otherwise the first occurrence of a metric in a document wins.
+
+Topic guards: a total or channel count needs a generic object (政府信息, 各类信息 — not
+采购项目信息 or 招聘信息); a total through one medium is no total, a running one is
+``active.cumulative``, a district-wide one (全区各单位/全区共…) is ``active.total_district``;
+application, review and fee counts read outside their own section need a disclosure cue in the
+sentence, and an application count about other work (审批, 诉求, 窗口) is never taken.
+Category lists open after a total (其中…), after an intro (主要类别有：, 在…公开的N条政府信息中，)
+or stand bare in the 主动公开 section (工作动态信息5条，财政预决算信息19条).
 """
 
 from __future__ import annotations
@@ -538,7 +546,7 @@ def _clause_before(m: re.Match[str]) -> str:
 
 def _drop_total_words(label: str) -> str:
     """``包括办事程序类信息共`` → ``办事程序类信息``: list and count words around a label are not the label."""
-    label = re.sub(r"^[：:，,]*(?:包括|主要有|分别为|分别是|其中|有)[：:，,]?", "", label)
+    label = re.sub(r"^[：:，,]*(?:包括|主要有|分别为|分别是|其中)[：:，,]?", "", label)
     return re.sub(r"(?:共计|共|合计|计|为)$", "", label)
 
 

@@ -1,8 +1,9 @@
 """Split a report's free text into the sections its figures belong to.
 
 Headings are found wherever they stand, also inside run-on text whose line breaks were lost:
-top level ``一、`` / ``第一部分`` (numbered in order) or a short heading line; second level
-``（一）``; third level ``一是``. Each heading's title is classified by topic cues
+top level ``一、`` / ``第一部分`` (numbered in order; a table of contents in the preamble is
+skipped) or a short heading line; second level ``（一）`` or a ``1.`` line naming a topic;
+third level ``一是``; an attached ``附件1：…统计表`` is a table part. Each heading's title is classified by topic cues
 (主动公开, 依申请, 收费, 复议/诉讼, 概述, 问题, 统计表, …). A sub-heading refines the topic
 of a general parent (概述 / 总体情况 / 政府信息公开情况), so ``一、总体情况（二）依申请公开方面``
 is an application section. In the 2019/2021 templates, parts 二/三/四 hold the tables and
