@@ -21,7 +21,7 @@ from disclosure_etl.reports.metadata import (
     report_year,
     statistics_period,
 )
-from disclosure_etl.reports.phrases import extract_phrases
+from disclosure_etl.reports.phrases import extract_prose
 from disclosure_etl.reports.tables import indicator_sentences, read_tables
 from disclosure_etl.reports.template import detect_template, section_headings
 from disclosure_etl.reports.text import split_sentences
@@ -75,9 +75,8 @@ def _parse(data: bytes, fmt: str, title: str | None, published_at: datetime | No
         report.template = None
         doc.notes.append(f"body_is_attachment_link: the report is the attachment {doc.attachment_links[0][:120]}, not the page")
     prose = lines if report.template == "legacy" else _prose_lines(lines, headings)
-    sentences = split_sentences("\n".join(prose)) + indicator_sentences(doc.tables)
     report.period_start, report.period_end = statistics_period(split_sentences(text)[:400])
-    figures: list[Figure] = extract_phrases(sentences) + tables.figures
+    figures: list[Figure] = extract_prose(prose, indicator_sentences(doc.tables)) + tables.figures
     report.figures = figures
     notes = list(doc.notes)
     if report.template not in ("legacy", None):
