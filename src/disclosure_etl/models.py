@@ -150,6 +150,7 @@ class ParsedReport:
     period_end: date | None = None
     parse_note: str | None = None
     figures: list[Figure] = field(default_factory=list)
+    text: str = ""  # the prose lines read (tables left out); not part of the JSON shape
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON shape of ``disclosure-etl report --json`` (contract.md §2)."""
@@ -267,6 +268,8 @@ RUN_BATCH_COLUMNS: dict[str, tuple[str, ...]] = {
         "sha256",
         "publisher",
     ),
+    # the prose of each report and what identifies its content (one row per report)
+    "report_texts": ("report_id", "sha256", "content_sha256", "text"),
     "report_figures": (
         "report_id",
         "agency_id",

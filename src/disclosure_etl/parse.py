@@ -464,6 +464,13 @@ def _add_reports(
             sha256=best.sha256,
             publisher=best.publisher or p.agency,
         )
+        batch.add(
+            "report_texts",
+            report_id=rid,
+            sha256=best.sha256,
+            content_sha256=content_sha256(p),
+            text=p.text,
+        )
         for f in p.figures:
             batch.add(
                 "report_figures",
@@ -477,6 +484,13 @@ def _add_reports(
                 approx=f.approx,
                 source_excerpt=f.source_excerpt,
             )
+
+
+def content_sha256(parsed: ParsedReport) -> str:
+    """What makes a report version: its prose and its figures (not the page around them)."""
+    figures = sorted(f"{f.metric}={f.value!r}" for f in parsed.figures)
+    text = re.sub(r"\s+", " ", parsed.text).strip()
+    return hashlib.sha256("\n".join([text, *figures]).encode("utf-8")).hexdigest()
 
 
 def _known_agency_names(con: Any) -> dict[str, str]:

@@ -21,6 +21,7 @@ from disclosure_etl.reports.text import split_sentences
 
 #: Sections of the new templates whose prose is parsed (二/三/四 hold the tables).
 PROSE_SECTIONS = {"一", "五", "六", "七", "八"}
+MAX_PROSE_CHARS = 200_000  # ParsedReport.text is cut here
 
 
 def parse_report(
@@ -65,6 +66,7 @@ def _parse(data: bytes, fmt: str, title: str | None, published_at: datetime | No
     tables = read_tables(doc.tables, lines)
     report.template = detect_template(tables, [h for _, _, h in headings], report.report_year)
     prose = lines if report.template == "legacy" else _prose_lines(lines, headings)
+    report.text = "\n".join(prose)[:MAX_PROSE_CHARS]
     sentences = split_sentences("\n".join(prose)) + indicator_sentences(doc.tables)
     report.period_start, report.period_end = statistics_period(split_sentences(text)[:400])
     figures: list[Figure] = extract_phrases(sentences) + tables.figures

@@ -1,0 +1,145 @@
+"""Near-identical reports of different agencies (``report.copied_from_other_agency``).
+
+Each report's prose (``core.report_texts``) is masked: every agency name the warehouse
+knows (full, short and core forms: 广州市白云区人民政府鹤龙街道办事处, 鹤龙街道办事处, 鹤龙街道,
+鹤龙街, 鹤龙) becomes ``@`` and every number ``#``. The masked text is cut into clauses (at
+，。；：！？ and line ends) and each clause of six characters or more is hashed: a report is its
+set of clause hashes.
+
+Boilerplate is what many agencies write: a clause found in the reports of three or more
+agencies is template text and says nothing about copying. The remaining clauses are the
+report's own ("distinctive"); a copy shares its distinctive clauses with exactly one other
+agency. Candidate pairs are found through the shared distinctive clauses only (same year,
+different agencies), which is linear in the number of clauses and needs no all-pairs scan;
+for each candidate the similarity is the Jaccard index of the two masked clause sets.
+
+A pair is a copy when its similarity reaches ``checks.copy_similarity`` and at least half
+of the smaller report's distinctive clauses (and at least three) are shared. All of it runs
+in DuckDB; :func:`bind_copies` leaves one row per report with text in the temp table
+``check_copies(report_id, agency_id, report_year, clauses, other_report_id,
+other_agency_id, similarity, shared_distinctive, distinctive, copied)``.
+"""
+
+from __future__ import annotations
+
+import re
+
+import duckdb
+
+from disclosure_etl.config import ChecksConfig
+from disclosure_etl.reports.metadata import short_agency_name
+
+COPY_CHECK = "report.copied_from_other_agency"
+MIN_CLAUSE_CHARS = 6
+BOILERPLATE_AGENCIES = 3  # a clause in this many agencies' reports is template text
+_NUMBER = r"[0-9０-９]+(?:[.．][0-9０-９]+)?"
+_CLAUSE_SPLIT = r"[，,。；;：:！!？?\n]+"
+
+_EMPTY = """
+CREATE OR REPLACE TEMP TABLE check_copies (
+    report_id VARCHAR, agency_id VARCHAR, report_year INTEGER, clauses BIGINT,
+    other_report_id VARCHAR, other_agency_id VARCHAR, similarity DOUBLE,
+    shared_distinctive BIGINT, distinctive BIGINT, copied BOOLEAN)
+"""
+
+_STATEMENTS: tuple[str, ...] = (
+    """CREATE OR REPLACE TEMP TABLE cp_clauses AS
+       SELECT DISTINCT report_id, agency_id, report_year, hash(trim(c)) AS h
+       FROM (SELECT r.report_id, r.agency_id, r.report_year,
+                    unnest(regexp_split_to_array(
+                        regexp_replace(regexp_replace(t.text, $names, '@', 'g'), $number, '#', 'g'),
+                        $split)) AS c
+             FROM core.report_texts t JOIN core.reports r USING (report_id)
+             WHERE r.agency_id IS NOT NULL AND r.report_year IS NOT NULL AND t.text IS NOT NULL)
+       WHERE length(trim(c)) >= $min_chars""",
+    # the clauses fewer than $boiler agencies wrote: a report's own text
+    """CREATE OR REPLACE TEMP TABLE cp_distinct AS
+       SELECT c.* FROM cp_clauses c
+       SEMI JOIN (SELECT h FROM cp_clauses GROUP BY h
+                  HAVING count(DISTINCT agency_id) < $boiler) d ON d.h = c.h""",
+    """CREATE OR REPLACE TEMP TABLE cp_size AS
+       SELECT c.report_id, any_value(c.agency_id) AS agency_id,
+              any_value(c.report_year) AS report_year, count(*) AS clauses,
+              COALESCE(any_value(d.n), 0) AS distinctive
+       FROM cp_clauses c
+       LEFT JOIN (SELECT report_id, count(*) AS n FROM cp_distinct GROUP BY report_id) d
+         USING (report_id)
+       GROUP BY c.report_id""",
+    # candidate pairs: same year, different agencies, sharing a distinctive clause
+    """CREATE OR REPLACE TEMP TABLE cp_pairs AS
+       SELECT a.report_id AS a_id, b.report_id AS b_id, count(*) AS shared_distinctive
+       FROM cp_distinct a
+       JOIN cp_distinct b ON a.h = b.h AND a.report_year = b.report_year
+                         AND a.agency_id <> b.agency_id
+       GROUP BY ALL""",
+    """CREATE OR REPLACE TEMP TABLE cp_scored AS
+       SELECT p.*, sa.clauses AS a_n, sb.clauses AS b_n, sa.distinctive AS a_dist,
+              sb.distinctive AS b_dist, COALESCE(s.shared, 0) AS shared,
+              COALESCE(s.shared, 0) / (sa.clauses + sb.clauses - COALESCE(s.shared, 0)) AS jaccard
+       FROM cp_pairs p
+       JOIN cp_size sa ON sa.report_id = p.a_id
+       JOIN cp_size sb ON sb.report_id = p.b_id
+       LEFT JOIN (SELECT p2.a_id, p2.b_id, count(*) AS shared
+                  FROM cp_pairs p2
+                  JOIN cp_clauses x ON x.report_id = p2.a_id
+                  JOIN cp_clauses y ON y.report_id = p2.b_id AND y.h = x.h
+                  GROUP BY ALL) s ON s.a_id = p.a_id AND s.b_id = p.b_id""",
+    """CREATE OR REPLACE TEMP TABLE check_copies AS
+       SELECT s.report_id, s.agency_id, s.report_year, s.clauses,
+              b.b_id AS other_report_id, o.agency_id AS other_agency_id,
+              round(b.jaccard, 3) AS similarity, b.shared_distinctive, s.distinctive,
+              COALESCE(b.jaccard >= $threshold AND b.shared_distinctive >= 3
+                       AND b.shared_distinctive >= 0.5 * least(b.a_dist, b.b_dist), FALSE) AS copied
+       FROM cp_size s
+       LEFT JOIN (SELECT * FROM cp_scored
+                  QUALIFY row_number() OVER (PARTITION BY a_id ORDER BY jaccard DESC, b_id) = 1) b
+         ON b.a_id = s.report_id
+       LEFT JOIN cp_size o ON o.report_id = b.b_id""",
+)
+_SCRATCH = ("cp_clauses", "cp_distinct", "cp_size", "cp_pairs", "cp_scored")
+
+
+def name_forms(name: str) -> set[str]:
+    """The forms an agency name takes in report prose, longest first when joined."""
+    forms = {name.strip(), short_agency_name(name)}
+    for f in list(forms):
+        core = re.sub(r"(办事处|人民政府)$", "", f)
+        forms.add(core)
+        stem = re.sub(r"(街道|街|镇)$", "", core)
+        if len(stem) >= 2:
+            forms |= {stem + "街道", stem + "街", stem}
+    return {f for f in forms if len(f) >= 2}
+
+
+def mask_pattern(names: list[str]) -> str:
+    """An RE2 alternation matching every form of the given agency names."""
+    forms = sorted({f for n in names if n for f in name_forms(n)}, key=len, reverse=True)
+    return "|".join(re.escape(f) for f in forms) or "(?!)"
+
+
+def bind_copies(con: duckdb.DuckDBPyConnection, config: ChecksConfig, *, enabled: bool) -> None:
+    """Build ``check_copies`` (empty unless ``enabled``)."""
+    con.execute(_EMPTY)
+    if not enabled:
+        return
+    names = [
+        str(r[0])
+        for r in con.execute(
+            "SELECT name FROM core.agencies WHERE name IS NOT NULL UNION "
+            "SELECT publisher FROM core.reports WHERE publisher IS NOT NULL"
+        ).fetchall()
+    ]
+    params = {
+        "names": mask_pattern(names),
+        "number": _NUMBER,
+        "split": _CLAUSE_SPLIT,
+        "min_chars": MIN_CLAUSE_CHARS,
+        "boiler": BOILERPLATE_AGENCIES,
+        "threshold": float(config.copy_similarity),
+    }
+    try:
+        for sql in _STATEMENTS:
+            con.execute(sql, {k: v for k, v in params.items() if f"${k}" in sql})
+    finally:
+        for t in _SCRATCH:
+            con.execute(f"DROP TABLE IF EXISTS {t}")
