@@ -14,8 +14,9 @@ WITH c AS (
     LEFT JOIN core.reports o ON o.report_id = c.other_report_id
 )
 SELECT agency_id, report_year, COALESCE(similarity, 0.0) AS observed, p.copy_similarity AS expected,
-       NOT is_copy AS ok,
-       CASE WHEN is_copy
+       CASE WHEN COALESCE(clauses, 0) = 0 THEN NULL ELSE NOT is_copy END AS ok,
+       CASE WHEN COALESCE(clauses, 0) = 0 THEN 'Skipped: the report has no prose to compare.'
+            WHEN is_copy
                 THEN 'The report is a near-copy of ' || other_agency_id || '''s ' || report_year
                      || ' report (similarity ' || similarity || ' with numbers and names masked; '
                      || shared_distinctive || ' of its ' || distinctive || ' own clauses shared).'

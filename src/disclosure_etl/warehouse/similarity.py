@@ -2,22 +2,24 @@
 
 Each report's prose (``core.report_texts``) is masked: every agency name the warehouse
 knows (full, short and core forms: 广州市白云区人民政府鹤龙街道办事处, 鹤龙街道办事处, 鹤龙街道,
-鹤龙街, 鹤龙) becomes ``@`` and every number ``#``. The masked text is cut into clauses (at
-，。；：！？ and line ends) and each clause of six characters or more is hashed: a report is its
-set of clause hashes.
+鹤龙街, 鹤龙) becomes ``@``. The text is cut into clauses (at ，。；：！？ and line ends) and
+each clause of six characters or more is hashed: a report is its set of clause hashes.
 
 Boilerplate is what many agencies write: a clause found in the reports of three or more
 agencies is template text and says nothing about copying. The remaining clauses are the
-report's own ("distinctive"); a copy shares its distinctive clauses with exactly one other
-agency. Candidate pairs are found through the shared distinctive clauses only (same year,
-different agencies), which is linear in the number of clauses and needs no all-pairs scan;
-for each candidate the similarity is the Jaccard index of the two masked clause sets.
+report's own; a copy shares its own clauses with exactly one other agency. Candidate pairs
+are found through shared own clauses only (same year, different agencies), which is linear
+in the number of clauses and needs no all-pairs scan; each candidate's similarity is the
+Jaccard index of the two clause sets.
 
-A pair is a copy when its similarity reaches ``checks.copy_similarity`` and at least half
-of the smaller report's distinctive clauses (and at least three) are shared. All of it runs
-in DuckDB; :func:`bind_copies` leaves one row per report with text in the temp table
-``check_copies(report_id, agency_id, report_year, clauses, other_report_id,
-other_agency_id, similarity, shared_distinctive, distinctive, copied)``.
+Two passes: numbers kept (a copy that kept the other report's figures: where every agency
+fills the same template, only the numbers tell reports apart) and numbers masked as ``#``
+(a copy whose figures were rewritten). A pair is a copy when, in either pass, its similarity
+reaches ``checks.copy_similarity`` and it shares at least 80% of the smaller report's own
+clauses (and at least three). All of it runs in DuckDB; :func:`bind_copies` leaves one row
+per report with text in the temp table ``check_copies(report_id, agency_id, report_year,
+clauses, other_report_id, other_agency_id, similarity, shared_distinctive, distinctive,
+copied)`` naming its closest other-agency report.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from disclosure_etl.reports.metadata import short_agency_name
 COPY_CHECK = "report.copied_from_other_agency"
 MIN_CLAUSE_CHARS = 6
 BOILERPLATE_AGENCIES = 3  # a clause in this many agencies' reports is template text
+OWN_SHARE = 0.8  # a copy shares at least this share of the smaller report's own clauses
 _NUMBER = r"[0-9０-９]+(?:[.．][0-9０-９]+)?"
 _CLAUSE_SPLIT = r"[，,。；;：:！!？?\n]+"
 
@@ -42,15 +45,23 @@ CREATE OR REPLACE TEMP TABLE check_copies (
     shared_distinctive BIGINT, distinctive BIGINT, copied BOOLEAN)
 """
 
-_STATEMENTS: tuple[str, ...] = (
+#: the masked prose of every report, names masked (numbers are masked per pass)
+_TEXTS = """
+CREATE OR REPLACE TEMP TABLE cp_text AS
+SELECT r.report_id, r.agency_id, r.report_year, regexp_replace(t.text, $names, '@', 'g') AS t
+FROM core.report_texts t JOIN core.reports r USING (report_id)
+WHERE r.agency_id IS NOT NULL AND r.report_year IS NOT NULL AND t.text IS NOT NULL
+"""
+
+#: one pass: clause sets, own clauses, candidate pairs and their scores, appended to cp_all
+_PASS: tuple[str, ...] = (
     """CREATE OR REPLACE TEMP TABLE cp_clauses AS
        SELECT DISTINCT report_id, agency_id, report_year, hash(trim(c)) AS h
-       FROM (SELECT r.report_id, r.agency_id, r.report_year,
+       FROM (SELECT report_id, agency_id, report_year,
                     unnest(regexp_split_to_array(
-                        regexp_replace(regexp_replace(t.text, $names, '@', 'g'), $number, '#', 'g'),
+                        CASE WHEN $mask_numbers THEN regexp_replace(t, $number, '#', 'g') ELSE t END,
                         $split)) AS c
-             FROM core.report_texts t JOIN core.reports r USING (report_id)
-             WHERE r.agency_id IS NOT NULL AND r.report_year IS NOT NULL AND t.text IS NOT NULL)
+             FROM cp_text)
        WHERE length(trim(c)) >= $min_chars""",
     # the clauses fewer than $boiler agencies wrote: a report's own text
     """CREATE OR REPLACE TEMP TABLE cp_distinct AS
@@ -58,24 +69,21 @@ _STATEMENTS: tuple[str, ...] = (
        SEMI JOIN (SELECT h FROM cp_clauses GROUP BY h
                   HAVING count(DISTINCT agency_id) < $boiler) d ON d.h = c.h""",
     """CREATE OR REPLACE TEMP TABLE cp_size AS
-       SELECT c.report_id, any_value(c.agency_id) AS agency_id,
-              any_value(c.report_year) AS report_year, count(*) AS clauses,
-              COALESCE(any_value(d.n), 0) AS distinctive
+       SELECT c.report_id, count(*) AS clauses, COALESCE(any_value(d.n), 0) AS distinctive
        FROM cp_clauses c
        LEFT JOIN (SELECT report_id, count(*) AS n FROM cp_distinct GROUP BY report_id) d
          USING (report_id)
        GROUP BY c.report_id""",
-    # candidate pairs: same year, different agencies, sharing a distinctive clause
+    # candidate pairs: same year, different agencies, sharing an own clause
     """CREATE OR REPLACE TEMP TABLE cp_pairs AS
        SELECT a.report_id AS a_id, b.report_id AS b_id, count(*) AS shared_distinctive
        FROM cp_distinct a
        JOIN cp_distinct b ON a.h = b.h AND a.report_year = b.report_year
                          AND a.agency_id <> b.agency_id
        GROUP BY ALL""",
-    """CREATE OR REPLACE TEMP TABLE cp_scored AS
-       SELECT p.*, sa.clauses AS a_n, sb.clauses AS b_n, sa.distinctive AS a_dist,
-              sb.distinctive AS b_dist, COALESCE(s.shared, 0) AS shared,
-              COALESCE(s.shared, 0) / (sa.clauses + sb.clauses - COALESCE(s.shared, 0)) AS jaccard
+    """INSERT INTO cp_all
+       SELECT $mask_numbers, p.a_id, p.b_id, p.shared_distinctive, sa.distinctive, sb.distinctive,
+              COALESCE(s.shared, 0) / (sa.clauses + sb.clauses - COALESCE(s.shared, 0))
        FROM cp_pairs p
        JOIN cp_size sa ON sa.report_id = p.a_id
        JOIN cp_size sb ON sb.report_id = p.b_id
@@ -84,19 +92,28 @@ _STATEMENTS: tuple[str, ...] = (
                   JOIN cp_clauses x ON x.report_id = p2.a_id
                   JOIN cp_clauses y ON y.report_id = p2.b_id AND y.h = x.h
                   GROUP BY ALL) s ON s.a_id = p.a_id AND s.b_id = p.b_id""",
-    """CREATE OR REPLACE TEMP TABLE check_copies AS
-       SELECT s.report_id, s.agency_id, s.report_year, s.clauses,
-              b.b_id AS other_report_id, o.agency_id AS other_agency_id,
-              round(b.jaccard, 3) AS similarity, b.shared_distinctive, s.distinctive,
-              COALESCE(b.jaccard >= $threshold AND b.shared_distinctive >= 3
-                       AND b.shared_distinctive >= 0.5 * least(b.a_dist, b.b_dist), FALSE) AS copied
-       FROM cp_size s
-       LEFT JOIN (SELECT * FROM cp_scored
-                  QUALIFY row_number() OVER (PARTITION BY a_id ORDER BY jaccard DESC, b_id) = 1) b
-         ON b.a_id = s.report_id
-       LEFT JOIN cp_size o ON o.report_id = b.b_id""",
 )
-_SCRATCH = ("cp_clauses", "cp_distinct", "cp_size", "cp_pairs", "cp_scored")
+
+_RESULT = """
+CREATE OR REPLACE TEMP TABLE check_copies AS
+WITH judged AS (
+    SELECT *, jaccard >= $threshold AND shared_distinctive >= 3
+              AND shared_distinctive >= $own_share * least(a_dist, b_dist) AS copied
+    FROM cp_all
+), best AS (
+    SELECT * FROM judged
+    QUALIFY row_number() OVER (PARTITION BY a_id ORDER BY copied DESC, jaccard DESC, b_id) = 1
+)
+SELECT t.report_id, t.agency_id, t.report_year, s.clauses,
+       b.b_id AS other_report_id, o.agency_id AS other_agency_id,
+       round(b.jaccard, 3) AS similarity, b.shared_distinctive,
+       COALESCE(b.a_dist, s.distinctive) AS distinctive, COALESCE(b.copied, FALSE) AS copied
+FROM cp_text t
+LEFT JOIN cp_size s USING (report_id)
+LEFT JOIN best b ON b.a_id = t.report_id
+LEFT JOIN cp_text o ON o.report_id = b.b_id
+"""
+_SCRATCH = ("cp_text", "cp_clauses", "cp_distinct", "cp_size", "cp_pairs", "cp_all")
 
 
 def name_forms(name: str) -> set[str]:
@@ -136,10 +153,25 @@ def bind_copies(con: duckdb.DuckDBPyConnection, config: ChecksConfig, *, enabled
         "min_chars": MIN_CLAUSE_CHARS,
         "boiler": BOILERPLATE_AGENCIES,
         "threshold": float(config.copy_similarity),
+        "own_share": OWN_SHARE,
     }
+
+    def run(sql: str, **extra: object) -> None:
+        both = {**params, **extra}
+        con.execute(sql, {k: v for k, v in both.items() if f"${k}" in sql})
+
     try:
-        for sql in _STATEMENTS:
-            con.execute(sql, {k: v for k, v in params.items() if f"${k}" in sql})
+        run(_TEXTS)
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE cp_all (mask_numbers BOOLEAN, a_id VARCHAR, "
+            "b_id VARCHAR, shared_distinctive BIGINT, a_dist BIGINT, b_dist BIGINT, jaccard DOUBLE)"
+        )
+        # numbers kept first (a copy that kept the other report's figures), then masked
+        # (a copy whose figures were rewritten); cp_size is the masked pass's afterwards
+        for mask_numbers in (False, True):
+            for sql in _PASS:
+                run(sql, mask_numbers=mask_numbers)
+        run(_RESULT)
     finally:
         for t in _SCRATCH:
             con.execute(f"DROP TABLE IF EXISTS {t}")
