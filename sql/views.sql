@@ -127,6 +127,24 @@ COMMENT ON COLUMN report_figures.is_blank IS 'TRUE when the cell was blank or a 
 COMMENT ON COLUMN report_figures.approx IS 'TRUE when the report qualifies the number (余/约/近/多/万…).';
 COMMENT ON COLUMN report_figures.source_excerpt IS 'The sentence, or the row × column labels, the number came from.';
 
+-- ---------------------------------------------------------------- report_versions
+CREATE OR REPLACE VIEW report_versions AS
+SELECT report_id, version, content_sha256, sha256, url, parse_status, first_seen_run,
+       first_seen_at, last_seen_run, last_seen_at, figures
+FROM core.report_versions;
+COMMENT ON VIEW report_versions IS 'Every version of every annual report (报告版本): a new row when a run reads other prose or figures for a report_id; annual_reports and report_figures hold the latest.';
+COMMENT ON COLUMN report_versions.report_id IS 'Report (annual_reports.report_id).';
+COMMENT ON COLUMN report_versions.version IS '1 for the content first archived, then 2, 3, … in the order runs read them.';
+COMMENT ON COLUMN report_versions.content_sha256 IS 'sha256 of the version''s prose and figures (what makes a version; the page around the report does not count).';
+COMMENT ON COLUMN report_versions.sha256 IS 'sha256 of the archived document the version was read from.';
+COMMENT ON COLUMN report_versions.url IS 'URL of the report when the version was read.';
+COMMENT ON COLUMN report_versions.parse_status IS 'parse_status of the version (parsed | partial | failed | unsupported).';
+COMMENT ON COLUMN report_versions.first_seen_run IS 'Run that first read this version (runs.run_id).';
+COMMENT ON COLUMN report_versions.first_seen_at IS 'Start of that run (UTC instant).';
+COMMENT ON COLUMN report_versions.last_seen_run IS 'Latest run that read the report while this version was its latest.';
+COMMENT ON COLUMN report_versions.last_seen_at IS 'Start of that run (UTC instant).';
+COMMENT ON COLUMN report_versions.figures IS 'JSON {metric: value} of this version''s figures (blank cells null).';
+
 -- ---------------------------------------------------------------- reconciliation
 CREATE OR REPLACE VIEW reconciliation AS
 SELECT agency_id, report_year, scope, reported, posted, difference, status, note

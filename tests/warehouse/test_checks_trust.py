@@ -13,7 +13,14 @@ from whfix import DISTRICT, DISTRICT_NAME, HL, Run, ts
 
 from disclosure_etl import pipeline
 from disclosure_etl import warehouse as wh
-from disclosure_etl.config import ChecksConfig, Config, ConfigError, ReconcileConfig, from_dict, load_category_map
+from disclosure_etl.config import (
+    ChecksConfig,
+    Config,
+    ConfigError,
+    ReconcileConfig,
+    from_dict,
+    load_category_map,
+)
 from disclosure_etl.warehouse.checks import parse_check
 
 TODAY = date(2026, 1, 5)
