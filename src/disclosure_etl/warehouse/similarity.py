@@ -1,8 +1,9 @@
 """Near-identical reports of different agencies (``report.copied_from_other_agency``).
 
-Each report's prose (``core.report_texts``) is masked: every agency name the warehouse
-knows (full, short and core forms: 广州市白云区人民政府鹤龙街道办事处, 鹤龙街道办事处, 鹤龙街道,
-鹤龙街, 鹤龙) becomes ``@``. The text is cut into clauses (at ，。；：！？ and line ends) and
+Each report's prose (``core.report_texts``) is masked: its own agency's name, in every form
+(full, short and core: 广州市白云区人民政府鹤龙街道办事处, 鹤龙街道办事处, 鹤龙街道, 鹤龙街, 鹤龙;
+from ``agencies.name`` and the reports' publishers), becomes ``@``, so a copy whose names
+were swapped matches its original. The text is cut into clauses (at ，。；：！？ and line ends) and
 each clause of six characters or more is hashed: a report is its set of clause hashes.
 
 Boilerplate is what many agencies write: a clause found in the reports of three or more
@@ -27,6 +28,7 @@ from __future__ import annotations
 import re
 
 import duckdb
+import pyarrow as pa
 
 from disclosure_etl.config import ChecksConfig
 from disclosure_etl.reports.metadata import short_agency_name
@@ -48,8 +50,10 @@ CREATE OR REPLACE TEMP TABLE check_copies (
 #: the masked prose of every report, names masked (numbers are masked per pass)
 _TEXTS = """
 CREATE OR REPLACE TEMP TABLE cp_text AS
-SELECT r.report_id, r.agency_id, r.report_year, regexp_replace(t.text, $names, '@', 'g') AS t
+SELECT r.report_id, r.agency_id, r.report_year,
+       regexp_replace(t.text, COALESCE(n.pattern, '(?!)'), '@', 'g') AS t
 FROM core.report_texts t JOIN core.reports r USING (report_id)
+LEFT JOIN cp_names n ON n.agency_id = r.agency_id
 WHERE r.agency_id IS NOT NULL AND r.report_year IS NOT NULL AND t.text IS NOT NULL
 """
 
@@ -113,7 +117,7 @@ LEFT JOIN cp_size s USING (report_id)
 LEFT JOIN best b ON b.a_id = t.report_id
 LEFT JOIN cp_text o ON o.report_id = b.b_id
 """
-_SCRATCH = ("cp_text", "cp_clauses", "cp_distinct", "cp_size", "cp_pairs", "cp_all")
+_SCRATCH = ("cp_names", "cp_text", "cp_clauses", "cp_distinct", "cp_size", "cp_pairs", "cp_all")
 
 
 def name_forms(name: str) -> set[str]:
@@ -134,20 +138,33 @@ def mask_pattern(names: list[str]) -> str:
     return "|".join(re.escape(f) for f in forms) or "(?!)"
 
 
+def _bind_name_patterns(con: duckdb.DuckDBPyConnection) -> None:
+    """``cp_names(agency_id, pattern)``: the alternation of each agency's name forms."""
+    names: dict[str, list[str]] = {}
+    for agency_id, name in con.execute(
+        "SELECT agency_id, name FROM core.agencies WHERE name IS NOT NULL UNION "
+        "SELECT agency_id, publisher FROM core.reports "
+        "WHERE agency_id IS NOT NULL AND publisher IS NOT NULL"
+    ).fetchall():
+        names.setdefault(str(agency_id), []).append(str(name))
+    patterns = pa.table(
+        {"agency_id": list(names), "pattern": [mask_pattern(v) for v in names.values()]},
+        schema=pa.schema([("agency_id", pa.string()), ("pattern", pa.string())]),
+    )
+    con.register("cp_names_src", patterns)
+    try:
+        con.execute("CREATE OR REPLACE TEMP TABLE cp_names AS SELECT * FROM cp_names_src")
+    finally:
+        con.unregister("cp_names_src")
+
+
 def bind_copies(con: duckdb.DuckDBPyConnection, config: ChecksConfig, *, enabled: bool) -> None:
     """Build ``check_copies`` (empty unless ``enabled``)."""
     con.execute(_EMPTY)
     if not enabled:
         return
-    names = [
-        str(r[0])
-        for r in con.execute(
-            "SELECT name FROM core.agencies WHERE name IS NOT NULL UNION "
-            "SELECT publisher FROM core.reports WHERE publisher IS NOT NULL"
-        ).fetchall()
-    ]
+    _bind_name_patterns(con)
     params = {
-        "names": mask_pattern(names),
         "number": _NUMBER,
         "split": _CLAUSE_SPLIT,
         "min_chars": MIN_CLAUSE_CHARS,
