@@ -51,22 +51,22 @@ CREATE OR REPLACE TEMP TABLE check_copies (
 _TEXTS = """
 CREATE OR REPLACE TEMP TABLE cp_text AS
 SELECT r.report_id, r.agency_id, r.report_year,
-       regexp_replace(t.text, COALESCE(n.pattern, '(?!)'), '@', 'g') AS t
+       list_reduce(COALESCE(n.forms, []), lambda acc, f: replace(acc, f, '@'), t.text) AS t
 FROM core.report_texts t JOIN core.reports r USING (report_id)
 LEFT JOIN cp_names n ON n.agency_id = r.agency_id
-WHERE r.agency_id IS NOT NULL AND r.report_year IS NOT NULL AND t.text IS NOT NULL
+WHERE r.agency_id IS NOT NULL AND r.report_year IS NOT NULL AND t.text IS NOT NULL;
+CREATE OR REPLACE TEMP TABLE cp_raw AS
+SELECT * FROM (SELECT report_id, agency_id, report_year,
+                      trim(unnest(regexp_split_to_array(t, $split))) AS c FROM cp_text)
+WHERE length(c) >= $min_chars
 """
 
 #: one pass: clause sets, own clauses, candidate pairs and their scores, appended to cp_all
 _PASS: tuple[str, ...] = (
     """CREATE OR REPLACE TEMP TABLE cp_clauses AS
-       SELECT DISTINCT report_id, agency_id, report_year, hash(trim(c)) AS h
-       FROM (SELECT report_id, agency_id, report_year,
-                    unnest(regexp_split_to_array(
-                        CASE WHEN $mask_numbers THEN regexp_replace(t, $number, '#', 'g') ELSE t END,
-                        $split)) AS c
-             FROM cp_text)
-       WHERE length(trim(c)) >= $min_chars""",
+       SELECT DISTINCT report_id, agency_id, report_year,
+              hash(CASE WHEN $mask_numbers THEN regexp_replace(c, $number, '#', 'g') ELSE c END) AS h
+       FROM cp_raw""",
     # the clauses fewer than $boiler agencies wrote: a report's own text
     """CREATE OR REPLACE TEMP TABLE cp_distinct AS
        SELECT c.* FROM cp_clauses c
@@ -117,7 +117,7 @@ LEFT JOIN cp_size s USING (report_id)
 LEFT JOIN best b ON b.a_id = t.report_id
 LEFT JOIN cp_text o ON o.report_id = b.b_id
 """
-_SCRATCH = ("cp_names", "cp_text", "cp_clauses", "cp_distinct", "cp_size", "cp_pairs", "cp_all")
+_SCRATCH = ("cp_names", "cp_text", "cp_raw", "cp_clauses", "cp_distinct", "cp_size", "cp_pairs", "cp_all")
 
 
 def name_forms(name: str) -> set[str]:
@@ -132,14 +132,13 @@ def name_forms(name: str) -> set[str]:
     return {f for f in forms if len(f) >= 2}
 
 
-def mask_pattern(names: list[str]) -> str:
-    """An RE2 alternation matching every form of the given agency names."""
-    forms = sorted({f for n in names if n for f in name_forms(n)}, key=len, reverse=True)
-    return "|".join(re.escape(f) for f in forms) or "(?!)"
+def mask_forms(names: list[str]) -> list[str]:
+    """Every form of the given agency names, longest first (so 鹤龙街道 goes before 鹤龙)."""
+    return sorted({f for n in names if n for f in name_forms(n)}, key=lambda f: (-len(f), f))
 
 
 def _bind_name_patterns(con: duckdb.DuckDBPyConnection) -> None:
-    """``cp_names(agency_id, pattern)``: the alternation of each agency's name forms."""
+    """``cp_names(agency_id, forms)``: each agency's name forms, longest first."""
     names: dict[str, list[str]] = {}
     for agency_id, name in con.execute(
         "SELECT agency_id, name FROM core.agencies WHERE name IS NOT NULL UNION "
@@ -148,8 +147,8 @@ def _bind_name_patterns(con: duckdb.DuckDBPyConnection) -> None:
     ).fetchall():
         names.setdefault(str(agency_id), []).append(str(name))
     patterns = pa.table(
-        {"agency_id": list(names), "pattern": [mask_pattern(v) for v in names.values()]},
-        schema=pa.schema([("agency_id", pa.string()), ("pattern", pa.string())]),
+        {"agency_id": list(names), "forms": [mask_forms(v) for v in names.values()]},
+        schema=pa.schema([("agency_id", pa.string()), ("forms", pa.list_(pa.string()))]),
     )
     con.register("cp_names_src", patterns)
     try:
