@@ -364,3 +364,33 @@ def test_run_freshness_alone_flags_a_stalled_pipeline(tmp_path: Path) -> None:
         assert con.execute("SELECT DISTINCT run_id FROM latest_check_results").fetchall() == [("run001",)]
     finally:
         con.close()
+
+
+# ------------------------------------------------------------------ on the real reports
+
+
+def test_real_reports_raise_no_text_table_contradiction_and_no_copy(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    """Twelve reports of unrelated offices: nothing is copied, their prose agrees with their
+    tables (where it restates them), and each of the two checks looked at something."""
+    from disclosure_etl.reports import parse_report
+    from tests.needs import shared_path
+
+    folder = shared_path("real_reports")
+    r = Run(1)
+    files = sorted(p for p in folder.iterdir() if p.suffix in (".txt", ".html", ".pdf"))
+    for i, f in enumerate(files):
+        parsed = parse_report(f.read_bytes(), url=str(f))
+        r.agency(f"a{i}", parsed.agency or f.stem)
+        figures: dict[str, float | None] = {}
+        for fig in parsed.figures:
+            figures.setdefault(fig.metric, fig.value)
+        r.report(f.stem, parsed.report_year or 2000, figures, agency_id=f"a{i}",
+                 template=parsed.template or "legacy", text=parsed.text)
+    load(con, r)
+    run_all(con, "run001")
+    table = rows_of(con, "run001", "report.text_vs_table")
+    assert "pass" in statuses(table) and statuses(table) <= {"pass", "skip"}, table
+    copies = rows_of(con, "run001", "report.copied_from_other_agency")
+    assert len(copies) == len(files) and statuses(copies) <= {"pass", "skip"}, copies

@@ -180,22 +180,27 @@ def run_checks(
         )
         for check in checks:
             _run_one(con, check, run_id, checked_at)
-        con.execute("BEGIN TRANSACTION")
-        try:
-            con.execute(
-                "DELETE FROM core.check_results WHERE run_id = ? AND check_id IN "
-                "(SELECT DISTINCT check_id FROM check_buffer)",
-                [run_id],
-            )
-            con.execute("INSERT INTO core.check_results SELECT * FROM check_buffer")
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
+        _store(con, run_id)
     finally:
         for t in _TEMP_TABLES:
             con.execute(f"DROP TABLE IF EXISTS {t}")
     return summarize(con, run_id)
+
+
+def _store(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
+    """Replace the run's rows of the checks in the buffer with the buffer (one transaction)."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(
+            "DELETE FROM core.check_results WHERE run_id = ? AND check_id IN "
+            "(SELECT DISTINCT check_id FROM check_buffer)",
+            [run_id],
+        )
+        con.execute("INSERT INTO core.check_results SELECT * FROM check_buffer")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
 
 
 def _run_one(con: duckdb.DuckDBPyConnection, check: Check, run_id: str, checked_at: datetime) -> None:
