@@ -145,7 +145,7 @@ CREATE TABLE IF NOT EXISTS core.report_figures (
 CREATE TABLE IF NOT EXISTS core.report_texts (
     report_id      VARCHAR NOT NULL,
     sha256         VARCHAR,  -- the document the text was read from
-    content_sha256 VARCHAR,  -- sha256 of the text and the figures (what a version is)
+    content_sha256 VARCHAR,  -- sha256 of the visible text (what a version is)
     text           VARCHAR
 );
 

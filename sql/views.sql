@@ -132,10 +132,10 @@ CREATE OR REPLACE VIEW report_versions AS
 SELECT report_id, version, content_sha256, sha256, url, parse_status, first_seen_run,
        first_seen_at, last_seen_run, last_seen_at, figures
 FROM core.report_versions;
-COMMENT ON VIEW report_versions IS 'Every version of every annual report (报告版本): a new row when a run reads other prose or figures for a report_id; annual_reports and report_figures hold the latest.';
+COMMENT ON VIEW report_versions IS 'Every version of every annual report (报告版本): a new row when a run reads other content for a report_id; annual_reports and report_figures hold the latest.';
 COMMENT ON COLUMN report_versions.report_id IS 'Report (annual_reports.report_id).';
 COMMENT ON COLUMN report_versions.version IS '1 for the content first archived, then 2, 3, … in the order runs read them.';
-COMMENT ON COLUMN report_versions.content_sha256 IS 'sha256 of the version''s prose and figures (what makes a version; the page around the report does not count).';
+COMMENT ON COLUMN report_versions.content_sha256 IS 'sha256 of the version''s visible text, whitespace dropped (what makes a version: markup, the page around the report and how figures were read do not count); the document''s sha256 when it could not be read.';
 COMMENT ON COLUMN report_versions.sha256 IS 'sha256 of the archived document the version was read from.';
 COMMENT ON COLUMN report_versions.url IS 'URL of the report when the version was read.';
 COMMENT ON COLUMN report_versions.parse_status IS 'parse_status of the version (parsed | partial | failed | unsupported).';

@@ -1,12 +1,12 @@
 -- id: report.edited_after_publication
 -- dimension: validity
 -- severity: warn
--- tolerance: 1 version (content = the prose and the figures; a version that could not be parsed is left out)
+-- tolerance: 1 distinct content (the report's visible text, whitespace dropped; a version that could not be parsed is left out)
 -- description: A report's content did not change after it was first archived (report_versions keeps every version; the figures are the latest version's). The sample names the change: first and latest content sha256, when each was first seen and which figures changed.
 WITH v AS (
     SELECT * FROM core.report_versions WHERE parse_status IN ('parsed', 'partial')
 ), k AS (
-    SELECT report_id, count(*) AS n,
+    SELECT report_id, count(DISTINCT content_sha256) AS n,
            arg_min(content_sha256, version) AS first_sha, arg_max(content_sha256, version) AS last_sha,
            min(first_seen_at) AS first_at, arg_max(first_seen_at, version) AS last_at,
            arg_max(first_seen_run, version) AS last_run,

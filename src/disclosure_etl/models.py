@@ -151,6 +151,7 @@ class ParsedReport:
     parse_note: str | None = None
     figures: list[Figure] = field(default_factory=list)
     text: str = ""  # the prose lines read (tables left out); not part of the JSON shape
+    content_sha256: str | None = None  # sha256 of the document's visible text (lines and cells)
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON shape of ``disclosure-etl report --json`` (contract.md §2)."""

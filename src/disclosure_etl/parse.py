@@ -468,7 +468,7 @@ def _add_reports(
             "report_texts",
             report_id=rid,
             sha256=best.sha256,
-            content_sha256=content_sha256(p),
+            content_sha256=content_sha256(p, best.sha256),
             text=p.text,
         )
         for f in p.figures:
@@ -486,11 +486,10 @@ def _add_reports(
             )
 
 
-def content_sha256(parsed: ParsedReport) -> str:
-    """What makes a report version: its prose and its figures (not the page around them)."""
-    figures = sorted(f"{f.metric}={f.value!r}" for f in parsed.figures)
-    text = re.sub(r"\s+", " ", parsed.text).strip()
-    return hashlib.sha256("\n".join([text, *figures]).encode("utf-8")).hexdigest()
+def content_sha256(parsed: ParsedReport, document_sha256: str | None) -> str | None:
+    """What makes a report version: its visible text (the parser's ``content_sha256``), else
+    (a document that could not be read) the archived document's own sha256."""
+    return parsed.content_sha256 or document_sha256
 
 
 def _known_agency_names(con: Any) -> dict[str, str]:

@@ -307,6 +307,29 @@ def test_edited_after_publication(con: duckdb.DuckDBPyConnection) -> None:
     assert sample["first_content_sha256"] != sample["latest_content_sha256"]
 
 
+def test_a_version_is_the_visible_text_not_the_markup() -> None:
+    from disclosure_etl.reports import parse_report
+
+    body = "<p>2024年，本街道主动公开政府信息63条。</p><table><tr><td>本年新收</td><td>5</td></tr></table>"
+    restyled = ("<div style='x'><p class=MsoNormal>2024年，本街道主动公开政府信息63条。</p></div>\n"
+                "<table border=1><tr><td><span>本年新收</span></td><td> 5 </td></tr></table>")
+    edited = body.replace("63条", "68条")
+    sha = [parse_report(b.encode(), source_format="html").content_sha256 for b in (body, restyled, edited)]
+    assert sha[0] is not None and sha[0] == sha[1] and sha[0] != sha[2]
+
+
+def test_a_report_read_again_unchanged_after_an_unreadable_fetch_is_not_edited(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    good = {"active.total": 40}
+    load(con, Run(1).agency().report("a", 2024, good, text="原文"),
+         Run(2).agency().report("a", 2024, {}, text="", parse_status="failed", sha256="garbage"),
+         Run(3).agency().report("a", 2024, good, text="原文"))
+    assert con.execute("SELECT count(*) FROM core.report_versions").fetchall() == [(3,)]
+    run_all(con, "run003")
+    assert statuses(rows_of(con, "run003", "report.edited_after_publication")) == {"pass"}
+
+
 def test_report_versions_replay_to_the_same_rows(con: duckdb.DuckDBPyConnection) -> None:
     runs = [Run(1).agency().report("a", 2024, {"active.total": 1}, text="x"),
             Run(2).agency().report("a", 2024, {"active.total": 2}, text="x")]

@@ -103,7 +103,8 @@ class Run:
                parse_status: str = "parsed", parse_note: str | None = None) -> Run:
         """A report with its figures and its prose (``text``; default: a line naming it).
 
-        Its content hash is the text and the figures, as the parse stage computes it."""
+        Its content hash stands for the document's visible text: here the text and the
+        figures, so changing either makes a new version."""
         self.batch.add(
             "reports", report_id=report_id, agency_id=agency_id, report_year=year,
             title=f"{year}年政府信息公开工作年度报告", url=url or f"https://www.by.gov.cn/r/{report_id}.html",

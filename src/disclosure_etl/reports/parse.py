@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import datetime
 
@@ -58,6 +59,7 @@ def _parse(data: bytes, fmt: str, title: str | None, published_at: datetime | No
         return report
     lines = [line for line in (x.strip() for x in doc.lines) if line]
     text = "\n".join(lines)
+    report.content_sha256 = visible_text_sha256(lines, doc.tables)
     headings = section_headings(lines)
     stated_title = title or _title_line(lines)
     report.report_year = report_year(stated_title, text)
@@ -85,6 +87,14 @@ def _parse(data: bytes, fmt: str, title: str | None, published_at: datetime | No
         notes.insert(0, "no figures found")
     report.parse_note = "; ".join(notes) or None
     return report
+
+
+def visible_text_sha256(lines: list[str], tables: list[list[list[str]]]) -> str:
+    """sha256 of a document's visible text, whitespace dropped: what a report version is
+    (markup, page chrome and how the parser reads figures do not count)."""
+    cells = ("".join(cell for row in grid for cell in row) for grid in tables)
+    visible = re.sub(r"\s+", "", "".join([*lines, *cells]))
+    return hashlib.sha256(visible.encode("utf-8")).hexdigest()
 
 
 def _title_line(lines: list[str]) -> str | None:
