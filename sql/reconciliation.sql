@@ -18,21 +18,30 @@ rep AS (
     WHERE rn = 1
 ),
 fig AS (SELECT f.* FROM core.figure_values f JOIN rep USING (report_id)),
--- the scopes: total, and each active.category.<label> the report states
+-- the scopes: total (the report's own stated active.total, nothing else), each
+-- active.category.<label>, each channel (channel.<name>: what one channel carried, never the
+-- total) and the district-wide figure (total_district: all the district's bodies, never this
+-- agency's own total). A report that states no active.total still gets its total row
+-- (reported NULL: not comparable, "the report states no proactive total").
 scopes AS (
-    SELECT rep.agency_id, rep.report_year, 'total' AS scope,
-           COALESCE(w.value, t.value) AS reported,
-           CASE WHEN w.value IS NOT NULL THEN w.approx ELSE t.approx END AS approx,
-           CASE WHEN w.value IS NOT NULL THEN 'active.channel.website'
-                ELSE 'active.total' END AS source_metric
+    SELECT rep.agency_id, rep.report_year, 'total' AS scope, t.value AS reported,
+           t.approx, 'active.total' AS source_metric
     FROM rep
-    LEFT JOIN fig w ON w.report_id = rep.report_id AND w.metric = 'active.channel.website'
     LEFT JOIN fig t ON t.report_id = rep.report_id AND t.metric = 'active.total'
     UNION ALL
     SELECT agency_id, report_year, substr(metric, length('active.category.') + 1),
            value, approx, metric
     FROM fig
     WHERE metric LIKE 'active.category.%' AND metric NOT LIKE '%.pct'
+    UNION ALL
+    SELECT agency_id, report_year, 'channel.' || substr(metric, length('active.channel.') + 1),
+           value, approx, metric
+    FROM fig
+    WHERE metric LIKE 'active.channel.%' AND metric NOT LIKE '%.pct'
+    UNION ALL
+    SELECT agency_id, report_year, 'total_district', value, approx, metric
+    FROM fig
+    WHERE metric = 'active.total_district'
 ),
 -- catalog nodes of each agency: the tree, plus categories only seen in listings or rows
 catalog AS (
@@ -55,7 +64,7 @@ label_names AS (
     UNION
     SELECT DISTINCT s.agency_id, s.scope, s.scope
     FROM scopes s
-    WHERE s.scope <> 'total'
+    WHERE s.scope <> 'total' AND NOT core.is_side_scope(s.scope)
       AND NOT EXISTS (SELECT 1 FROM recon_map m WHERE m.label = s.scope)
       AND EXISTS (SELECT 1 FROM catalog c WHERE c.agency_id = s.agency_id AND c.name = s.scope)
 ),
@@ -168,6 +177,10 @@ joined AS (
 judged AS (
     SELECT j.*, p.tolerance_abs, p.tolerance_pct,
            CASE
+               WHEN j.scope LIKE 'channel.%'
+                   THEN 'a channel figure counts what one publication channel carried, not catalog items'
+               WHEN j.scope = 'total_district'
+                   THEN 'a district-wide figure (all the district''s bodies), not this agency''s own total'
                WHEN NOT j.is_mapped THEN 'no category mapping for ' || j.scope
                WHEN NOT j.has_cats THEN 'no catalog category of this agency matches ' || j.scope
                WHEN j.reported IS NULL THEN 'the report states no ' ||

@@ -145,6 +145,29 @@ CREATE TABLE IF NOT EXISTS core.report_figures (
     source_excerpt VARCHAR
 );
 
+-- the prose of each report's latest version (for report.copied_from_other_agency)
+CREATE TABLE IF NOT EXISTS core.report_texts (
+    report_id      VARCHAR NOT NULL,
+    sha256         VARCHAR,  -- the document the text was read from
+    content_sha256 VARCHAR,  -- sha256 of the visible text (what a version is)
+    text           VARCHAR
+);
+
+-- every version of every report: a new row when a run reads other content for a report_id
+CREATE TABLE IF NOT EXISTS core.report_versions (
+    report_id      VARCHAR NOT NULL,
+    version        INTEGER NOT NULL,
+    content_sha256 VARCHAR,
+    sha256         VARCHAR,
+    url            VARCHAR,
+    parse_status   VARCHAR,
+    first_seen_run VARCHAR,
+    first_seen_at  TIMESTAMPTZ,
+    last_seen_run  VARCHAR,
+    last_seen_at   TIMESTAMPTZ,
+    figures        JSON      -- {metric: value} of this version
+);
+
 CREATE TABLE IF NOT EXISTS core.fetches (
     run_id     VARCHAR NOT NULL,
     seq        BIGINT,
@@ -209,6 +232,11 @@ CREATE OR REPLACE MACRO core.report_deadline(agency_name, y) AS
     CASE WHEN y <= 2018 OR core.is_district_government(agency_name)
          THEN make_date(CAST(y AS BIGINT) + 1, 3, 31)
          ELSE make_date(CAST(y AS BIGINT) + 1, 1, 31) END;
+
+-- A reconciliation scope that is no catalog category: a channel (channel.<name>) or the
+-- district-wide figure (total_district); never reconciled against posted items.
+CREATE OR REPLACE MACRO core.is_side_scope(scope) AS
+    COALESCE(scope LIKE 'channel.%' OR scope = 'total_district', FALSE);
 
 -- views of earlier versions, now temp tables of sql/check_setup.sql
 DROP VIEW IF EXISTS core.t3;

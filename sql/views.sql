@@ -129,6 +129,24 @@ COMMENT ON COLUMN report_figures.is_blank IS 'TRUE when the cell was blank or a 
 COMMENT ON COLUMN report_figures.approx IS 'TRUE when the report qualifies the number (余/约/近/多/万…).';
 COMMENT ON COLUMN report_figures.source_excerpt IS 'The sentence, or the row × column labels, the number came from.';
 
+-- ---------------------------------------------------------------- report_versions
+CREATE OR REPLACE VIEW report_versions AS
+SELECT report_id, version, content_sha256, sha256, url, parse_status, first_seen_run,
+       first_seen_at, last_seen_run, last_seen_at, figures
+FROM core.report_versions;
+COMMENT ON VIEW report_versions IS 'Every version of every annual report (报告版本): a new row when a run reads other content for a report_id; annual_reports and report_figures hold the latest.';
+COMMENT ON COLUMN report_versions.report_id IS 'Report (annual_reports.report_id).';
+COMMENT ON COLUMN report_versions.version IS '1 for the content first archived, then 2, 3, … in the order runs read them.';
+COMMENT ON COLUMN report_versions.content_sha256 IS 'sha256 of the version''s visible text, whitespace dropped (what makes a version: markup, the page around the report and how figures were read do not count); the document''s sha256 when it could not be read.';
+COMMENT ON COLUMN report_versions.sha256 IS 'sha256 of the archived document the version was read from.';
+COMMENT ON COLUMN report_versions.url IS 'URL of the report when the version was read.';
+COMMENT ON COLUMN report_versions.parse_status IS 'parse_status of the version (parsed | partial | failed | unsupported).';
+COMMENT ON COLUMN report_versions.first_seen_run IS 'Run that first read this version (runs.run_id).';
+COMMENT ON COLUMN report_versions.first_seen_at IS 'Start of that run (UTC instant).';
+COMMENT ON COLUMN report_versions.last_seen_run IS 'Latest run that read the report while this version was its latest.';
+COMMENT ON COLUMN report_versions.last_seen_at IS 'Start of that run (UTC instant).';
+COMMENT ON COLUMN report_versions.figures IS 'JSON {metric: value} of this version''s figures (blank cells null).';
+
 -- ---------------------------------------------------------------- reconciliation
 CREATE OR REPLACE VIEW reconciliation AS
 SELECT agency_id, report_year, scope, reported, posted, difference, status, note
@@ -136,11 +154,11 @@ FROM core.reconciliation;
 COMMENT ON VIEW reconciliation IS 'Reported proactive-disclosure counts (主动公开) against catalog items actually posted, per agency, report year and scope.';
 COMMENT ON COLUMN reconciliation.agency_id IS 'Agency (agencies.agency_id).';
 COMMENT ON COLUMN reconciliation.report_year IS 'Report year (年度).';
-COMMENT ON COLUMN reconciliation.scope IS 'total (all items) or a report category label (e.g. 组织机构).';
-COMMENT ON COLUMN reconciliation.reported IS 'Count the report states (条): active.channel.website if stated, else active.total; or active.category.<label>.';
+COMMENT ON COLUMN reconciliation.scope IS 'total (the report''s own stated total, all catalog items), a report category label (e.g. 组织机构), channel.<name> (a publication channel: 政府网站发布, 微博微信…; never reconciled, never the total) or total_district (a district report''s district-wide figure 全区各单位…; never this agency''s own total).';
+COMMENT ON COLUMN reconciliation.reported IS 'Count the report states (条): active.total for total (NULL when the report states none), active.category.<label>, active.channel.<name> or active.total_district.';
 COMMENT ON COLUMN reconciliation.posted IS 'Catalog items (条, normal and url rows, withdrawn included) published in the report year in the scope; a row without a publish time counts by its written date (成文日期).';
 COMMENT ON COLUMN reconciliation.difference IS 'posted − reported (条).';
-COMMENT ON COLUMN reconciliation.status IS 'match (within tolerance) | mismatch | not_comparable (year not fully listed, or nothing reported).';
+COMMENT ON COLUMN reconciliation.status IS 'match (within tolerance) | mismatch | not_comparable (year not fully listed, nothing reported, a channel or district-wide scope; the note says why). The reconcile.* checks store not_comparable as skip.';
 COMMENT ON COLUMN reconciliation.note IS 'How many posted were url rows, how many were counted by their written date (no publish time), whether the reported figure is approximate, and why not comparable.';
 
 -- ---------------------------------------------------------------- check_results
@@ -153,7 +171,7 @@ COMMENT ON COLUMN check_results.run_id IS 'Run the checks ran for (runs.run_id).
 COMMENT ON COLUMN check_results.check_id IS 'Check id, e.g. reconcile.active_total (sql/checks/<id>.sql).';
 COMMENT ON COLUMN check_results.dimension IS 'reconciliation | validity | completeness | freshness | uniqueness.';
 COMMENT ON COLUMN check_results.severity IS 'warn | error: the status a failing scope gets.';
-COMMENT ON COLUMN check_results.status IS 'pass | warn | fail | error (the check itself crashed).';
+COMMENT ON COLUMN check_results.status IS 'pass | warn | fail | error | skip. warn/fail: a finding (by severity); error: the check could not run, checked nothing (zero rows, unless its SQL header says -- empty: pass), or what it checks could not be read (a failed report parse); skip: nothing comparable for this scope, the reason in message (never a pass, never a finding).';
 COMMENT ON COLUMN check_results.agency_id IS 'Agency the finding is about, NULL for a global one.';
 COMMENT ON COLUMN check_results.report_year IS 'Report year the finding is about, NULL when not year-bound.';
 COMMENT ON COLUMN check_results.observed IS 'The value found (unit per check: items, applications, hours…).';
@@ -174,7 +192,7 @@ COMMENT ON COLUMN latest_check_results.run_id IS 'Run the checks ran for (runs.r
 COMMENT ON COLUMN latest_check_results.check_id IS 'Check id, e.g. reconcile.active_total (sql/checks/<id>.sql).';
 COMMENT ON COLUMN latest_check_results.dimension IS 'reconciliation | validity | completeness | freshness | uniqueness.';
 COMMENT ON COLUMN latest_check_results.severity IS 'warn | error: the status a failing scope gets.';
-COMMENT ON COLUMN latest_check_results.status IS 'pass | warn | fail | error (the check itself crashed).';
+COMMENT ON COLUMN latest_check_results.status IS 'pass | warn | fail | error | skip (as in check_results.status).';
 COMMENT ON COLUMN latest_check_results.agency_id IS 'Agency the finding is about, NULL for a global one.';
 COMMENT ON COLUMN latest_check_results.report_year IS 'Report year the finding is about, NULL when not year-bound.';
 COMMENT ON COLUMN latest_check_results.observed IS 'The value found (unit per check: items, applications, hours…).';

@@ -206,7 +206,7 @@ def test_a_blocked_sub_site_fails_the_run_but_keeps_the_others(
     assert blocked[0][0] >= 1
 
 
-def test_a_listing_gone_empty_is_a_finding_and_withdraws_only_at_the_full_relist(
+def test_a_listing_gone_empty_stays_a_finding_and_withdraws_nothing_even_at_the_full_relist(
     site: ReplicaServer, tmp_path: Path
 ) -> None:
     cfg = replica_config(site.base_url, tmp_path)
@@ -229,6 +229,12 @@ def test_a_listing_gone_empty_is_a_finding_and_withdraws_only_at_the_full_relist
     assert [(a, s) for a, s, _ in findings] == [("gzbyhlj", "fail")]
     assert "工作动态" in findings[0][2]
     assert events(cfg, last_run(cfg)) == {}  # an incremental run trusts no empty listing
-    # still empty at the periodic full relist: now the items are withdrawn, and logged
+    # still empty at the periodic full relist: the finding stays open, nothing is withdrawn
     pipeline.run(replace(cfg, full_relist_every_days=0))
-    assert len(events(cfg, last_run(cfg)).get("withdrawn", set())) == live
+    assert events(cfg, last_run(cfg)).get("withdrawn", set()) == set()
+    again = q(
+        cfg.published_path,
+        "SELECT agency_id, status FROM latest_check_results "
+        "WHERE check_id = 'crawl.empty_listing' AND status <> 'pass'",
+    )
+    assert again == [("gzbyhlj", "fail")]

@@ -3,6 +3,7 @@
 -- severity: error
 -- tolerance: 0 applications
 -- description: Applications by channel (当面/网络/信函/传真/电子邮件/其他) add up to the applications received.
+-- empty: pass — a report need not break applications down by channel (the 2019/2021 tables do not); with no channel stated, nothing can disagree.
 WITH m AS (
     SELECT report_id, agency_id, report_year, sum(COALESCE(value, 0)) AS parts,
            list(json_object('metric', metric, 'value', value) ORDER BY metric) AS modes

@@ -3,6 +3,7 @@
 -- severity: warn
 -- tolerance: 0 applications
 -- description: Applications carried over into year Y equal those the Y−1 report carried forward (the finding belongs to year Y).
+-- empty: pass — only reports that state a carry-over are compared (legacy reports rarely do); with none stated, nothing can disagree.
 WITH v AS (
     SELECT p.report_id, p.agency_id, p.report_year,
            COALESCE(max(f.value) FILTER (WHERE f.metric = 't3.carried_over.total'),

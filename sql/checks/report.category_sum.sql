@@ -3,6 +3,7 @@
 -- severity: warn
 -- tolerance: 0 items
 -- description: The category counts a report lists add up to its stated proactive total (warn: channels are sometimes folded in).
+-- empty: pass — a report need not list category counts; with none listed, nothing can disagree.
 WITH c AS (
     SELECT report_id, agency_id, report_year, sum(COALESCE(value, 0)) AS parts,
            list(json_object('metric', metric, 'value', value) ORDER BY metric) AS cats

@@ -3,6 +3,7 @@
 -- severity: warn
 -- tolerance: 1 percentage point
 -- description: Stated percentages (占…%) agree with count ÷ total (applications by channel and outcome vs received, categories vs the proactive total).
+-- empty: pass — reports need not state percentages; with none stated, none can disagree.
 WITH pct AS (
     SELECT p.report_id, p.agency_id, p.report_year, p.metric, p.value AS pct,
            c.value AS cnt,

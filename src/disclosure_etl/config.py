@@ -58,6 +58,12 @@ class ReconcileConfig:
 
 
 @dataclass(frozen=True)
+class ChecksConfig:
+    parse_health_floor: float = 0.9  # report.parse_health: least share of reports `parsed`
+    copy_similarity: float = 0.9  # report.copied_from_other_agency: least masked-text similarity
+
+
+@dataclass(frozen=True)
 class PublishConfig:
     keep_snapshots: int = 5
     path: str | None = None  # default: <data_dir>/published/warehouse.duckdb
@@ -72,6 +78,7 @@ class Config:
     full_relist_every_days: int = 7
     category_map: str | None = None
     reconcile: ReconcileConfig = field(default_factory=ReconcileConfig)
+    checks: ChecksConfig = field(default_factory=ChecksConfig)
     publish: PublishConfig = field(default_factory=PublishConfig)
     warehouse: str = "data/warehouse.duckdb"
     data_dir: str = "data"
@@ -120,7 +127,12 @@ def _build(cls: type, data: Any, where: str) -> Any:
             raise ConfigError(f"unknown config key '{where}{key}'")
     kwargs: dict[str, Any] = {}
     for key, value in data.items():
-        sub = {"http": HttpConfig, "reconcile": ReconcileConfig, "publish": PublishConfig}.get(key)
+        sub = {
+            "http": HttpConfig,
+            "reconcile": ReconcileConfig,
+            "checks": ChecksConfig,
+            "publish": PublishConfig,
+        }.get(key)
         if sub is not None:
             kwargs[key] = _build(sub, value, f"{where}{key}.")
         elif key == "sites":
@@ -176,6 +188,9 @@ def from_dict(data: dict[str, Any], source: str = "<dict>") -> Config:
             raise ConfigError(f"not an http(s) URL in config: {url!r}")
     if cfg.http.min_interval_s < 0 or cfg.http.retries < 0 or cfg.http.timeout_s <= 0:
         raise ConfigError("config 'http': min_interval_s, retries must be >= 0 and timeout_s > 0")
+    for key in ("parse_health_floor", "copy_similarity"):
+        if not 0.0 <= getattr(cfg.checks, key) <= 1.0:
+            raise ConfigError(f"config key 'checks.{key}' must be between 0 and 1")
     return _replace(cfg, source=source)
 
 

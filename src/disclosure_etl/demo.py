@@ -109,7 +109,7 @@ def open_findings(published: Path) -> list[tuple[Any, ...]]:
     try:
         return con.execute(
             "SELECT severity, check_id, agency_id, report_year, message FROM latest_check_results "
-            "WHERE status <> 'pass' ORDER BY severity = 'error' DESC, "
+            "WHERE status NOT IN ('pass', 'skip') ORDER BY severity = 'error' DESC, "
             "CASE WHEN check_id LIKE 'reconcile.%' THEN 0 WHEN check_id LIKE 'report.%' THEN 1 ELSE 2 END, "
             "check_id, agency_id, report_year"
         ).fetchall()
@@ -174,7 +174,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"  {sev:5} {check_id:28} {where:16} {message}")
     if len(findings) > MAX_FINDINGS:
         print(
-            f"  … {len(findings) - MAX_FINDINGS} more: SELECT * FROM latest_check_results WHERE status <> 'pass'"
+            f"  … {len(findings) - MAX_FINDINGS} more: SELECT * FROM latest_check_results WHERE status NOT IN ('pass', 'skip')"
         )
     if failed:
         print(

@@ -153,6 +153,8 @@ class ParsedReport:
     #: core figures of its template (reports/coverage.py) it should state / that were found
     figures_expected: int | None = None
     figures_found: int | None = None
+    text: str = ""  # the prose lines read (tables left out); not part of the JSON shape
+    content_sha256: str | None = None  # sha256 of the document's visible text (lines and cells)
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON shape of ``disclosure-etl report --json`` (contract.md §2)."""
@@ -274,6 +276,8 @@ RUN_BATCH_COLUMNS: dict[str, tuple[str, ...]] = {
         "figures_expected",
         "figures_found",
     ),
+    # the prose of each report and what identifies its content (one row per report)
+    "report_texts": ("report_id", "sha256", "content_sha256", "text"),
     "report_figures": (
         "report_id",
         "agency_id",

@@ -467,6 +467,13 @@ def _add_reports(
             figures_expected=p.figures_expected,
             figures_found=p.figures_found,
         )
+        batch.add(
+            "report_texts",
+            report_id=rid,
+            sha256=best.sha256,
+            content_sha256=content_sha256(p, best.sha256),
+            text=p.text,
+        )
         for f in p.figures:
             batch.add(
                 "report_figures",
@@ -488,6 +495,12 @@ def _owner_note(note: str | None, owner: str | None, named: str | None) -> str |
         return note
     why = f"owner unknown: {named or 'the report names no agency'} is not a harvested agency"
     return f"{note}; {why}" if note else why
+
+
+def content_sha256(parsed: ParsedReport, document_sha256: str | None) -> str | None:
+    """What makes a report version: its visible text (the parser's ``content_sha256``), else
+    (a document that could not be read) the archived document's own sha256."""
+    return parsed.content_sha256 or document_sha256
 
 
 def _known_agency_names(con: Any) -> dict[str, str]:

@@ -38,10 +38,37 @@ def test_total_match_counts_url_rows_and_says_so(con: duckdb.DuckDBPyConnection)
     assert "1 of 5 posted are url rows" in r["note"] and "exact" in r["note"]
 
 
-def test_website_channel_is_preferred_over_total(con: duckdb.DuckDBPyConnection) -> None:
-    wh.load_run(con, base({"active.total": 9, "active.channel.website": 5}).batch)
+def test_total_is_the_stated_total_never_the_website_channel(con: duckdb.DuckDBPyConnection) -> None:
+    # 共计主动公开政府信息5条 … 按发布渠道统计：政府网站发布信息735条: the total is 5, as stated
+    wh.load_run(con, base({"active.total": 5, "active.channel.website": 735}).batch)
     r = recon(con)
-    assert (r["reported"], r["status"]) == (5, "match")
+    assert (r["reported"], r["posted"], r["status"]) == (5, 5, "match")
+    assert "active.total" in r["note"]
+
+
+def test_channels_are_scopes_of_their_own_and_never_compared(con: duckdb.DuckDBPyConnection) -> None:
+    wh.load_run(con, base({"active.total": 5, "active.channel.website": 735,
+                           "active.channel.weibo_wechat": 40}).batch)
+    for scope, reported in (("channel.website", 735), ("channel.weibo_wechat", 40)):
+        r = recon(con, scope)
+        assert (r["reported"], r["posted"], r["status"]) == (reported, None, "not_comparable")
+        assert "channel" in r["note"]
+
+
+def test_a_report_stating_only_channels_has_no_total_to_reconcile(con: duckdb.DuckDBPyConnection) -> None:
+    wh.load_run(con, base({"active.channel.website": 7}).batch)
+    r = recon(con)
+    assert (r["reported"], r["status"]) == (None, "not_comparable")
+    assert "the report states no proactive total" in r["note"]
+
+
+def test_district_wide_figure_is_kept_apart_from_the_agencys_total(con: duckdb.DuckDBPyConnection) -> None:
+    # 全区各单位共主动公开信息 900 条; the government itself 5
+    wh.load_run(con, base({"active.total": 5, "active.total_district": 900}).batch)
+    assert (recon(con)["reported"], recon(con)["status"]) == (5, "match")
+    d = recon(con, "total_district")
+    assert (d["reported"], d["posted"], d["status"]) == (900, None, "not_comparable")
+    assert "district-wide" in d["note"]
 
 
 def test_mismatch_and_tolerances(con: duckdb.DuckDBPyConnection) -> None:

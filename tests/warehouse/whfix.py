@@ -99,14 +99,26 @@ class Run:
     def report(self, report_id: str, year: int, figures: dict[str, float | None], *,
                agency_id: str = HL, published_at: datetime | None = None,
                template: str = "legacy", approx: Iterable[str] = (),
-               sha256: str | None = None, url: str | None = None) -> Run:
+               sha256: str | None = None, url: str | None = None, text: str | None = None,
+               parse_status: str = "parsed", parse_note: str | None = None) -> Run:
+        """A report with its figures and its prose (``text``; default: a line naming it).
+
+        Its content hash stands for the document's visible text: here the text and the
+        figures, so changing either makes a new version."""
         self.batch.add(
             "reports", report_id=report_id, agency_id=agency_id, report_year=year,
             title=f"{year}年政府信息公开工作年度报告", url=url or f"https://www.by.gov.cn/r/{report_id}.html",
             copies=[], published_at=published_at or datetime(year + 1, 1, 20, 10, 0),
-            template=template, source_format="html", parse_status="parsed", parse_note=None,
+            template=template, source_format="html", parse_status=parse_status,
+            parse_note=parse_note,
             period_start=None, period_end=None, item_id=None, sha256=sha256 or report_id,
             publisher=None)
+        prose = f"{agency_id} {year} {report_id}" if text is None else text
+        content = hashlib.sha256(
+            "\n".join([prose, *sorted(f"{m}={v!r}" for m, v in figures.items())]).encode()
+        ).hexdigest()
+        self.batch.add("report_texts", report_id=report_id, sha256=sha256 or report_id,
+                       content_sha256=content, text=prose)
         approx = set(approx)
         for metric, value in figures.items():
             self.batch.add(
@@ -142,6 +154,8 @@ _SNAPSHOT = {
     "item_events": "*",
     "reports": "*",
     "report_figures": "*",
+    "report_texts": "*",
+    "report_versions": "* EXCLUDE (first_seen_at, last_seen_at)",
     "fetches": "*",
     "run_errors": "*",
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import datetime
 
@@ -28,6 +29,7 @@ from disclosure_etl.reports.text import split_sentences
 
 #: Sections of the new templates whose prose is parsed (二/三/四 hold the tables).
 PROSE_SECTIONS = {"一", "五", "六", "七", "八"}
+MAX_PROSE_CHARS = 200_000  # ParsedReport.text is cut here
 
 
 def parse_report(
@@ -64,6 +66,7 @@ def _parse(data: bytes, fmt: str, title: str | None, published_at: datetime | No
         return report
     lines = [line for line in (x.strip() for x in doc.lines) if line]
     text = "\n".join(lines)
+    report.content_sha256 = visible_text_sha256(lines, doc.tables)
     headings = section_headings(lines)
     stated_title = title or _title_line(lines)
     report.report_year = report_year(stated_title, text)
@@ -75,6 +78,7 @@ def _parse(data: bytes, fmt: str, title: str | None, published_at: datetime | No
         report.template = None
         doc.notes.append(f"body_is_attachment_link: the report is the attachment {doc.attachment_links[0][:120]}, not the page")
     prose = lines if report.template == "legacy" else _prose_lines(lines, headings)
+    report.text = "\n".join(prose)[:MAX_PROSE_CHARS]
     report.period_start, report.period_end = statistics_period(split_sentences(text)[:400])
     figures: list[Figure] = extract_prose(prose, indicator_sentences(doc.tables)) + tables.figures
     report.figures = figures
@@ -131,6 +135,14 @@ def settle_status(
     if report.parse_status == "failed":  # nothing was read that could tell
         report.template = report.figures_expected = report.figures_found = None
     report.parse_note = "; ".join(notes) or None
+
+
+def visible_text_sha256(lines: list[str], tables: list[list[list[str]]]) -> str:
+    """sha256 of a document's visible text, whitespace dropped: what a report version is
+    (markup, page chrome and how the parser reads figures do not count)."""
+    cells = ("".join(cell for row in grid for cell in row) for grid in tables)
+    visible = re.sub(r"\s+", "", "".join([*lines, *cells]))
+    return hashlib.sha256(visible.encode("utf-8")).hexdigest()
 
 
 def _title_line(lines: list[str]) -> str | None:

@@ -55,12 +55,18 @@ def dictionary_markdown(con: duckdb.DuckDBPyConnection) -> str:
             out.append(f"| `{col}` | {typ} | {_md(ccomment)} |")
     from disclosure_etl.warehouse.checks import list_checks
 
-    out.append("\n## Checks\n\nOne file each in `sql/checks/`; results in `check_results`.\n")
     out.append(
-        "| check_id | dimension | severity | tolerance | description |\n|---|---|---|---|---|"
+        "\n## Checks\n\nOne file each in `sql/checks/`; results in `check_results`. A check "
+        "that finds nothing to look at stores one `error` row, unless the table says why "
+        "empty is a pass.\n"
+    )
+    out.append(
+        "| check_id | dimension | severity | tolerance | description | when nothing to check |\n"
+        "|---|---|---|---|---|---|"
     )
     out.extend(
-        f"| `{c.id}` | {c.dimension} | {c.severity} | {_md(c.tolerance)} | {_md(c.description)} |"
+        f"| `{c.id}` | {c.dimension} | {c.severity} | {_md(c.tolerance)} | {_md(c.description)} "
+        f"| {_md('pass: ' + c.empty_pass) if c.empty_pass else 'error'} |"
         for c in list_checks()
     )
     out.append(

@@ -205,7 +205,9 @@ _LOAD_SQL: tuple[str, ...] = (
        LEFT JOIN core.items i ON i.agency_id = s.agency_id AND i.item_id = s.item_id
        WHERE i.item_id IS NULL OR i.withdrawn_at IS NOT NULL
           OR i.row_hash IS DISTINCT FROM s.row_hash""",
-    # ... and withdrawn: known, listed, not seen now, in a complete listing that covered it
+    # ... and withdrawn: known, listed, not seen now, in a complete listing that covered it;
+    # a listing with no rows withdraws nothing, full relist or not (crawl.empty_listing stays
+    # open meanwhile: a category that had items and now lists none is a finding, not news)
     """INSERT INTO run_events
        SELECT 'withdrawn', i.agency_id, i.item_id,
               COALESCE((SELECT max(finished_at) FROM stg_runs), now()),
@@ -219,7 +221,7 @@ _LOAD_SQL: tuple[str, ...] = (
                    FROM core.items
                    WHERE withdrawn_at IS NULL AND len(categories) > 1) m
              JOIN stg_listings l ON l.agency_id = m.agency_id AND l.category_id = m.cat
-             WHERE l.status = 'complete'
+             WHERE l.status = 'complete' AND COALESCE(l.rows_seen, 0) > 0
                AND (COALESCE(m.published_at >= l.oldest_published_at, FALSE)
                     OR (l.mode = 'full'
                         AND NOT COALESCE(l.api_total < l.post_count, FALSE)))) w
@@ -279,6 +281,32 @@ _LOAD_SQL: tuple[str, ...] = (
               f.source_excerpt
        FROM stg_report_figures f LEFT JOIN core.reports r USING (report_id)
        WHERE f.metric IS NOT NULL""",
+    """DELETE FROM core.report_texts WHERE report_id IN (SELECT report_id FROM stg_report_texts)""",
+    """INSERT INTO core.report_texts
+       SELECT DISTINCT ON (report_id) report_id, sha256, content_sha256, text
+       FROM stg_report_texts ORDER BY report_id""",
+    # every version: a new one when the content differs from the report's latest version
+    """INSERT INTO core.report_versions
+       SELECT t.report_id, COALESCE(v.version, 0) + 1, t.content_sha256, t.sha256, r.url,
+              r.parse_status, $run_id, COALESCE((SELECT max(started_at) FROM stg_runs), now()),
+              $run_id, COALESCE((SELECT max(started_at) FROM stg_runs), now()), f.figures
+       FROM (SELECT DISTINCT ON (report_id) * FROM stg_report_texts ORDER BY report_id) t
+       LEFT JOIN core.reports r USING (report_id)
+       LEFT JOIN (SELECT report_id, max(version) AS version,
+                         arg_max(content_sha256, version) AS content_sha256
+                  FROM core.report_versions GROUP BY report_id) v USING (report_id)
+       LEFT JOIN (SELECT report_id, json_group_object(metric, value) AS figures
+                  FROM (SELECT report_id, metric, max(value) AS value FROM stg_report_figures
+                        WHERE metric IS NOT NULL GROUP BY ALL)
+                  GROUP BY report_id) f USING (report_id)
+       WHERE v.content_sha256 IS DISTINCT FROM t.content_sha256""",
+    """UPDATE core.report_versions t
+       SET last_seen_run = $run_id,
+           last_seen_at = COALESCE((SELECT max(started_at) FROM stg_runs), now())
+       FROM (SELECT report_id, max(version) AS version FROM core.report_versions
+             WHERE report_id IN (SELECT report_id FROM stg_report_texts)
+             GROUP BY report_id) m
+       WHERE t.report_id = m.report_id AND t.version = m.version""",
 )
 
 
@@ -347,6 +375,8 @@ DERIVED_TABLES = (
     "item_events",
     "reports",
     "report_figures",
+    "report_texts",
+    "report_versions",
     "fetches",
     "run_errors",
     "reconciliation",

@@ -103,7 +103,7 @@ def status_text(path: Path) -> str:
         ).fetchall()
         findings = con.execute(
             "SELECT status, check_id, agency_id, report_year, message FROM latest_check_results "
-            "WHERE status <> 'pass' ORDER BY CASE status WHEN 'error' THEN 0 WHEN 'fail' THEN 1 "
+            "WHERE status NOT IN ('pass', 'skip') ORDER BY CASE status WHEN 'error' THEN 0 WHEN 'fail' THEN 1 "
             "ELSE 2 END, check_id, agency_id, report_year LIMIT 30"
         ).fetchall()
         n_open = sum(n for _, s, n in counts if s != "pass")

@@ -1,0 +1,48 @@
+-- id: report.parse_health
+-- dimension: completeness
+-- severity: error
+-- tolerance: every report parsed; the share of reports parsed at least checks.parse_health_floor (config, default 0.9)
+-- description: Every annual report was parsed: a failed or unsupported parse is an error row and a partial one a warn row (each with its parse_note), and one row per run compares the share of reports parsed with the configured floor.
+WITH per_report AS (
+    SELECT r.agency_id, r.report_year,
+           CASE WHEN r.parse_status = 'parsed' THEN 1.0 ELSE 0.0 END AS observed, 1.0 AS expected,
+           r.parse_status = 'parsed' AS ok,
+           CASE WHEN r.parse_status IS DISTINCT FROM 'parsed' AND r.parse_status IS DISTINCT FROM 'partial'
+                THEN 'error' END AS status,
+           CASE WHEN r.parse_status = 'partial' THEN 'warn' END AS severity,
+           CASE COALESCE(r.parse_status, 'unknown')
+               WHEN 'parsed' THEN 'The report was parsed (' || COALESCE(r.source_format, '?') || ', template '
+                    || COALESCE(r.template, '?') || ').'
+               WHEN 'partial' THEN 'The report was parsed only in part, so its checks are incomplete: '
+                    || COALESCE(r.parse_note, 'no note') || '.'
+               ELSE 'The report could not be parsed (' || COALESCE(r.parse_status, 'no status')
+                    || '), so none of its figures were checked: ' || COALESCE(r.parse_note, 'no note') || '.'
+           END AS message,
+           to_json({'report_id': r.report_id, 'url': r.url, 'parse_status': r.parse_status,
+                    'parse_note': r.parse_note}) AS sample
+    FROM core.reports r
+), per_run AS (
+    SELECT NULL AS agency_id, NULL AS report_year,
+           count(*) FILTER (WHERE r.parse_status = 'parsed') / nullif(count(*), 0) AS observed,
+           p.parse_health_floor AS expected,
+           count(*) FILTER (WHERE r.parse_status = 'parsed') / nullif(count(*), 0) >= p.parse_health_floor AS ok,
+           CASE WHEN count(r.report_id) = 0 THEN 'error' END AS status,
+           NULL AS severity,
+           CASE WHEN count(r.report_id) = 0
+                    THEN 'Nothing was checked: the warehouse holds no annual report.'
+                ELSE count(*) FILTER (WHERE r.parse_status = 'parsed') || ' of ' || count(*)
+                     || ' reports parsed (' || round(100.0 * count(*) FILTER (WHERE r.parse_status = 'parsed') / count(*), 1)
+                     || '%; floor ' || round(100.0 * p.parse_health_floor, 1) || '%), '
+                     || count(*) FILTER (WHERE r.parse_status = 'partial') || ' partial, '
+                     || count(*) FILTER (WHERE r.parse_status IS DISTINCT FROM 'parsed'
+                                         AND r.parse_status IS DISTINCT FROM 'partial') || ' failed or unsupported.'
+           END AS message,
+           to_json({'by_status': (SELECT map(list(k), list(n)) FROM
+                                  (SELECT COALESCE(parse_status, 'unknown') AS k, count(*) AS n
+                                   FROM core.reports GROUP BY ALL))}) AS sample
+    FROM check_params p LEFT JOIN core.reports r ON TRUE
+    GROUP BY p.parse_health_floor
+)
+SELECT * FROM per_report
+UNION ALL BY NAME
+SELECT * FROM per_run
