@@ -63,6 +63,22 @@ class PublishConfig:
 
 
 @dataclass(frozen=True)
+class NotifyConfig:
+    """Where the new error findings of a run are sent (SMTP and/or a webhook); every key can
+    be overridden by ``DISCLOSURE_NOTIFY_<KEY>`` (the SMTP password only comes from
+    ``DISCLOSURE_NOTIFY_SMTP_PASSWORD``, never from the file)."""
+
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_from: str | None = None
+    smtp_to: str | None = None  # comma-separated addresses
+    smtp_starttls: bool = False
+    smtp_user: str | None = None
+    webhook_url: str | None = None  # receives a JSON POST
+    timeout_s: float = 10.0
+
+
+@dataclass(frozen=True)
 class Config:
     sites: tuple[SiteSpec, ...] = ()
     discover: tuple[str, ...] = ()
@@ -72,6 +88,7 @@ class Config:
     category_map: str | None = None
     reconcile: ReconcileConfig = field(default_factory=ReconcileConfig)
     publish: PublishConfig = field(default_factory=PublishConfig)
+    notify: NotifyConfig = field(default_factory=NotifyConfig)
     warehouse: str = "data/warehouse.duckdb"
     data_dir: str = "data"
     source: str = "<built-in>"  # where this config came from (for messages)
@@ -119,7 +136,12 @@ def _build(cls: type, data: Any, where: str) -> Any:
             raise ConfigError(f"unknown config key '{where}{key}'")
     kwargs: dict[str, Any] = {}
     for key, value in data.items():
-        sub = {"http": HttpConfig, "reconcile": ReconcileConfig, "publish": PublishConfig}.get(key)
+        sub = {
+            "http": HttpConfig,
+            "reconcile": ReconcileConfig,
+            "publish": PublishConfig,
+            "notify": NotifyConfig,
+        }.get(key)
         if sub is not None:
             kwargs[key] = _build(sub, value, f"{where}{key}.")
         elif key == "sites":

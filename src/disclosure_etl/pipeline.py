@@ -24,11 +24,15 @@ from disclosure_etl.archive import Archive
 from disclosure_etl.config import Config, load_category_map
 from disclosure_etl.config import host_pool as host_pool  # re-exported: part of the stage API
 from disclosure_etl.http import PoliteClient
+from disclosure_etl.warehouse import findings
+from disclosure_etl.warehouse.db import reading
 
 log = logging.getLogger(__name__)
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 PORTAL_UNIT = "_portal"
 DISCOVER_UNIT = "_discover"
+#: the checks a time-scheduled run executes: is the pipeline still harvesting?
+FRESHNESS_ONLY = ("crawl.freshness",)
 
 
 class PipelineError(Exception):
@@ -218,6 +222,7 @@ def parse(cfg: Config, rebuild: bool = False) -> dict[str, Any]:
             loaded.append({"run_id": run_id, **result})
             log.info("loaded run %s: %s", run_id, result)
         wh.refresh_reconciliation(con, load_category_map(cfg), cfg.reconcile)
+        findings.load_acknowledgements(con, acknowledgements_path(cfg))
     finally:
         con.close()
     return {"loaded": loaded}
@@ -227,15 +232,24 @@ def today_shanghai(now: datetime | None = None) -> date:
     return (now or datetime.now(UTC)).astimezone(SHANGHAI).date()
 
 
-def check(cfg: Config, today: date | None = None) -> dict[str, Any]:
-    """Run every SQL check for the latest loaded run and store the results."""
+def check(
+    cfg: Config, today: date | None = None, only: tuple[str, ...] | None = None
+) -> dict[str, Any]:
+    """Run every SQL check for the latest loaded run and store the results.
+
+    With ``only`` (e.g. ``FRESHNESS_ONLY``) just those checks run, under a run id of their
+    own (``freshness-<UTC stamp>``): a check run on a time schedule, with no new crawl, is a
+    run of that check and leaves the other checks' latest results alone."""
     con = wh.connect(Path(cfg.warehouse))
     try:
         rows = con.execute("SELECT run_id FROM runs ORDER BY started_at DESC LIMIT 1").fetchall()
         run_id = rows[0][0] if rows else None
         if run_id is None:
             raise PipelineError("nothing to check: no run has been loaded (run `parse` first)")
-        result = wh.run_checks(con, run_id, today=today or today_shanghai())
+        if only is not None:
+            run_id = "-".join(["freshness" if only == FRESHNESS_ONLY else "checks", new_run_id()])
+        findings.load_acknowledgements(con, acknowledgements_path(cfg))
+        result = wh.run_checks(con, run_id, today=today or today_shanghai(), only=only)
         warnings = _findings(con, run_id, "warn")
     finally:
         con.close()
@@ -243,6 +257,29 @@ def check(cfg: Config, today: date | None = None) -> dict[str, Any]:
     # what makes the run red: failed error-severity checks and checks that could not run
     errors = result.get("failed", []) + result.get("errors", [])
     return {"run_id": run_id, "counts": counts, "errors": errors, "warnings": warnings}
+
+
+def acknowledgements_path(cfg: Config) -> Path:
+    """The append-only acknowledgements file of the data dir."""
+    return findings.acknowledgements_path(cfg.data_dir)
+
+
+def findings_verdict(
+    cfg: Config, fail_on: str, check_ids: tuple[str, ...] | None = None
+) -> findings.Verdict:
+    """Red or green for the latest checks, read from the published snapshot (no lock)."""
+    with reading(readable_warehouse(cfg)) as con:
+        return findings.verdict(con, fail_on, check_ids)
+
+
+def notify_new_errors(cfg: Config, check_ids: tuple[str, ...] | None = None) -> list[str]:
+    """Send the new error findings of the latest checks to the configured channels;
+    returns where they went (empty when nothing was new or no channel is configured)."""
+    from disclosure_etl import notify
+
+    with reading(readable_warehouse(cfg)) as con:
+        new = findings.new_error_findings(con, check_ids)
+    return notify.send(notify.load_config(cfg), new)
 
 
 def _findings(con: Any, run_id: str, status: str) -> list[dict[str, Any]]:

@@ -10,6 +10,7 @@ today, ref_ts)`` and those of ``sql/check_setup.sql`` (``check_figures``, ``chec
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -103,8 +104,10 @@ def run_checks(
     *,
     today: date,
     now: datetime | None = None,
+    only: Collection[str] | None = None,
 ) -> dict[str, Any]:
-    """Run every check for ``run_id``; replaces that run's earlier results.
+    """Run every check (or the ids in ``only``) for ``run_id``; replaces that run's earlier
+    results of those checks.
 
     Returns ``{"pass": n, "warn": n, "fail": n, "error": n, "failed": [...], "errors": [...]}``
     where ``failed`` lists the failing error-severity findings and ``errors`` the checks
@@ -125,7 +128,8 @@ def run_checks(
     con.execute(
         "CREATE OR REPLACE TEMP TABLE check_buffer AS SELECT * FROM core.check_results LIMIT 0"
     )
-    for check in list_checks():
+    checks = [c for c in list_checks() if only is None or c.id in only]
+    for check in checks:
         params = {
             "run_id": run_id,
             "check_id": check.id,
@@ -151,7 +155,10 @@ def run_checks(
         )
     con.execute("BEGIN TRANSACTION")
     try:
-        con.execute("DELETE FROM core.check_results WHERE run_id = ?", [run_id])
+        con.execute(
+            "DELETE FROM core.check_results WHERE run_id = ? AND list_contains(?, check_id)",
+            [run_id, [c.id for c in checks]],
+        )
         con.execute("INSERT INTO core.check_results SELECT * FROM check_buffer")
         con.execute("COMMIT")
     except BaseException:
