@@ -259,6 +259,14 @@ def check(
     return {"run_id": run_id, "counts": counts, "errors": errors, "warnings": warnings}
 
 
+def checks_for(run_type: object) -> tuple[str, ...] | None:
+    """The checks an Airflow run of the checks DAG executes: a time-scheduled run checks
+    freshness only (is the pipeline still harvesting?); asset-triggered and manual runs
+    check everything (None)."""
+    value = getattr(run_type, "value", run_type)  # Airflow's DagRunType is a str Enum
+    return FRESHNESS_ONLY if value == "scheduled" else None
+
+
 def acknowledgements_path(cfg: Config) -> Path:
     """The append-only acknowledgements file of the data dir."""
     return findings.acknowledgements_path(cfg.data_dir)
