@@ -70,6 +70,13 @@ def test_findings_lists_every_open_finding_as_new_after_the_first_run(
     assert every[0]["finding_key"] in text.stdout and f"{len(every)} finding(s)" in text.stdout
 
 
+def test_check_fail_on_exits_3_on_new_errors_only_when_asked(setup: tuple[Config, Path]) -> None:
+    _cfg, config = setup
+    p = cli("check", "--config", str(config), "--fail-on", "new_error")
+    assert p.returncode == 3 and "new error finding(s)" in p.stderr, (p.returncode, p.stderr)
+    assert cli("check", "--config", str(config)).returncode == 0  # default: never
+
+
 def test_ack_is_recorded_and_survives_rebuild_and_a_new_warehouse(
     setup: tuple[Config, Path],
 ) -> None:

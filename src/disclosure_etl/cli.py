@@ -2,7 +2,8 @@
 
 Exit codes: 0 the run completed (findings about the government's data are not failures);
 1 the pipeline failed; 2 bad usage or config, with a one-line message; 3 with
-``--fail-on error`` when an error-severity check failed.
+``--fail-on error`` when an error finding is open (``--fail-on new_error``: first seen in this
+run), or a check could not run; acknowledged findings never count.
 """
 
 from __future__ import annotations
@@ -103,13 +104,31 @@ def _print_checks(result: dict[str, Any]) -> None:
         )
 
 
+FAIL_ON_HELP = (
+    "Exit 3: error = an open error finding or a check that could not run; new_error = an "
+    "error finding first seen in this run or a check that could not run (acknowledged "
+    "findings never count)."
+)
+
+
+def _exit_on_findings(cfg: Config, fail_on: str, path: Path) -> None:
+    from disclosure_etl import pipeline
+
+    if fail_on == "never":
+        return
+    verdict = pipeline.findings_verdict(cfg, fail_on, path=path)
+    if verdict.fail:
+        click.echo(f"failing: {verdict.reason}", err=True)
+        sys.exit(EXIT_CHECKS)
+
+
 @cli.command()
 @pipeline_command
 @click.option(
     "--fail-on",
-    type=click.Choice(["never", "error"]),
+    type=click.Choice(["never", "new_error", "error"]),
     default="never",
-    help="Exit 3 when an error-severity check failed.",
+    help=FAIL_ON_HELP,
 )
 def run(cfg: Config, fail_on: str) -> None:
     """The whole run: crawl, parse, check, publish."""
@@ -123,8 +142,7 @@ def run(cfg: Config, fail_on: str) -> None:
     _print_summary(cfg)
     _print_checks(result["check"])
     click.echo(f"published: {result['published']}")
-    if fail_on == "error" and result["check"].get("errors"):
-        sys.exit(EXIT_CHECKS)
+    _exit_on_findings(cfg, fail_on, Path(result["published"]))
 
 
 def _print_summary(cfg: Config) -> None:
@@ -166,15 +184,19 @@ def parse(cfg: Config, rebuild: bool) -> None:
 
 @cli.command()
 @pipeline_command
-@click.option("--fail-on", type=click.Choice(["never", "error"]), default="never")
+@click.option(
+    "--fail-on",
+    type=click.Choice(["never", "new_error", "error"]),
+    default="never",
+    help=FAIL_ON_HELP,
+)
 def check(cfg: Config, fail_on: str) -> None:
     """Run the SQL checks on the working warehouse."""
     from disclosure_etl import pipeline
 
     result = pipeline.check(cfg)
     _print_checks(result)
-    if fail_on == "error" and result.get("errors"):
-        sys.exit(EXIT_CHECKS)
+    _exit_on_findings(cfg, fail_on, Path(cfg.warehouse))
 
 
 @cli.command()

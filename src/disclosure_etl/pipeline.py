@@ -273,10 +273,14 @@ def acknowledgements_path(cfg: Config) -> Path:
 
 
 def findings_verdict(
-    cfg: Config, fail_on: str, check_ids: tuple[str, ...] | None = None
+    cfg: Config,
+    fail_on: str,
+    check_ids: tuple[str, ...] | None = None,
+    path: Path | None = None,
 ) -> findings.Verdict:
-    """Red or green for the latest checks, read from the published snapshot (no lock)."""
-    with reading(readable_warehouse(cfg)) as con:
+    """Red or green for the latest checks, read from ``path`` (default: the published
+    snapshot, which takes no lock)."""
+    with reading(path or readable_warehouse(cfg)) as con:
         return findings.verdict(con, fail_on, check_ids)
 
 

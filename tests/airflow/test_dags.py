@@ -130,3 +130,7 @@ def test_three_dags_run_against_the_replica_and_load_the_warehouse(
     # fail_on=new_error (default): red exactly when an error finding is new (the first run:
     # every open one) or a check could not run
     assert ("disclosure_checks" in failed) == bool(n_errors and n_errors[0])
+    log = airflow_home.log_path.read_text(encoding="utf-8", errors="replace")
+    assert "nothing sent (nothing new, or no notify channel configured)" in log  # notify ran
+    if n_errors and n_errors[0]:
+        assert "new error finding(s) (fail_on=new_error)" in log  # the gate said why
