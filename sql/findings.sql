@@ -71,17 +71,15 @@ WITH latest AS (
            l.*, t.latest_run
     FROM life l JOIN latest t USING (check_id)
 )
-SELECT k.finding_key, k.check_id, k.agency_id, k.report_year, k.scope, k.severity, k.status,
-       k.first_seen_run, k.last_seen_run,
+SELECT k.check_id, k.agency_id, k.report_year, k.scope, k.first_seen_run, k.last_seen_run,
        CASE WHEN k.last_seen_run <> k.latest_run THEN 'resolved'
             WHEN a.finding_key IS NOT NULL THEN 'acknowledged'
             ELSE 'open' END AS state,
-       k.first_seen_run = k.latest_run AS is_new,
        a.acknowledged_by, a.acknowledged_at, a.ack_note,
+       k.finding_key, k.first_seen_run = k.latest_run AS is_new, k.severity, k.status,
        k.message, k.observed, k.expected, k.sample, k.first_seen_at, k.last_seen_at, k.runs_seen
 FROM keyed k LEFT JOIN ack a USING (finding_key);
 COMMENT ON VIEW findings IS 'One row per finding key (check_id × agency_id × report_year × scope) across every run: when it was first and last seen, and whether it is open, resolved or acknowledged (发现的问题). A finding is a check_results row with status fail, warn or error; `disclosure-etl findings` lists them.';
-COMMENT ON COLUMN findings.finding_key IS 'Short stable id of the key (12 hex digits of md5 over check_id, agency_id, report_year, scope): what `disclosure-etl findings ack KEY` takes.';
 COMMENT ON COLUMN findings.check_id IS 'Check id (check_results.check_id).';
 COMMENT ON COLUMN findings.agency_id IS 'Agency the finding is about (agencies.agency_id), NULL for a global one.';
 COMMENT ON COLUMN findings.report_year IS 'Report year the finding is about, NULL when not year-bound.';
@@ -95,6 +93,7 @@ COMMENT ON COLUMN findings.is_new IS 'TRUE when first seen in the latest run of 
 COMMENT ON COLUMN findings.acknowledged_by IS 'Who acknowledged it (the latest acknowledgement; $USER or --by), NULL if nobody did.';
 COMMENT ON COLUMN findings.acknowledged_at IS 'When it was acknowledged (UTC instant).';
 COMMENT ON COLUMN findings.ack_note IS 'The acknowledgement''s note: why it needs no further action.';
+COMMENT ON COLUMN findings.finding_key IS 'Short stable id of the key (12 hex digits of md5 over check_id, agency_id, report_year, scope): what `disclosure-etl findings ack KEY` takes.';
 COMMENT ON COLUMN findings.message IS 'One sentence from the last run that saw it.';
 COMMENT ON COLUMN findings.observed IS 'Observed value in the last run that saw it (unit per check).';
 COMMENT ON COLUMN findings.expected IS 'Expected value in the last run that saw it.';
