@@ -126,3 +126,17 @@ def test_a_freshness_only_run_moves_only_crawl_freshness(setup: tuple[Config, Pa
         con.close()
     assert checks == [("crawl.freshness",)]
     assert resolved == (0,)
+
+
+def test_a_time_scheduled_airflow_run_checks_freshness_only() -> None:
+    from enum import Enum
+
+    class DagRunType(str, Enum):  # noqa: UP042 - the shape of Airflow's enum (str, Enum)
+        SCHEDULED = "scheduled"
+        ASSET_TRIGGERED = "asset_triggered"
+        MANUAL = "manual"
+
+    assert pipeline.checks_for(DagRunType.SCHEDULED) == ("crawl.freshness",)
+    assert pipeline.checks_for(DagRunType.ASSET_TRIGGERED) is None
+    assert pipeline.checks_for(DagRunType.MANUAL) is None
+    assert pipeline.checks_for("scheduled") == ("crawl.freshness",)
