@@ -4,6 +4,7 @@ acknowledgement survives `parse --rebuild` and a warehouse built anew from the a
 from __future__ import annotations
 
 import json
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,8 @@ from disclosure_etl import pipeline
 from disclosure_etl.config import Config
 from disclosure_etl.config import load as load_config
 from disclosure_etl.replica import ReplicaServer
+from disclosure_etl.warehouse import findings as fm
+from disclosure_etl.warehouse.db import reading
 from tests.test_cli import cli
 
 
@@ -126,6 +129,23 @@ def test_a_freshness_only_run_moves_only_crawl_freshness(setup: tuple[Config, Pa
         con.close()
     assert checks == [("crawl.freshness",)]
     assert resolved == (0,)
+
+
+def test_a_stalled_pipeline_is_red_once_then_stays_open(setup: tuple[Config, Path]) -> None:
+    cfg, _config = setup
+    working = Path(cfg.warehouse)
+    later = date(2027, 3, 1)  # no crawl since: every sub-site is stale on the daily check
+    pipeline.check(cfg, today=later, only=pipeline.FRESHNESS_ONLY)
+    first = pipeline.findings_verdict(cfg, "new_error", pipeline.FRESHNESS_ONLY, path=working)
+    assert first.fail and {f.check_id for f in first.findings} == {"crawl.freshness"}
+    pipeline.check(cfg, today=later + timedelta(days=1), only=pipeline.FRESHNESS_ONLY)
+    again = pipeline.findings_verdict(cfg, "new_error", pipeline.FRESHNESS_ONLY, path=working)
+    assert not again.fail  # notified and red once, not every day
+    assert pipeline.findings_verdict(cfg, "error", pipeline.FRESHNESS_ONLY, path=working).fail
+    pipeline.check(cfg)  # the next real checks run: fresh again, the finding resolves
+    with reading(working) as con:
+        states = {f.state for f in fm.list_findings(con, check_ids=pipeline.FRESHNESS_ONLY)}
+    assert states == {"resolved"}
 
 
 def test_a_time_scheduled_airflow_run_checks_freshness_only() -> None:
