@@ -155,9 +155,11 @@ def run_checks(
         )
     con.execute("BEGIN TRANSACTION")
     try:
+        ids = None if only is None else [c.id for c in checks]  # None: all of the run's rows
         con.execute(
-            "DELETE FROM core.check_results WHERE run_id = ? AND list_contains(?, check_id)",
-            [run_id, [c.id for c in checks]],
+            "DELETE FROM core.check_results WHERE run_id = $run_id "
+            "AND ($ids::VARCHAR[] IS NULL OR list_contains($ids::VARCHAR[], check_id))",
+            {"run_id": run_id, "ids": ids},
         )
         con.execute("INSERT INTO core.check_results SELECT * FROM check_buffer")
         con.execute("COMMIT")
