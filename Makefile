@@ -20,7 +20,7 @@ $(STAMP): requirements.lock pyproject.toml
 	@touch $(STAMP)
 
 lock:
-	uv pip compile pyproject.toml --extra airflow --extra dev --python-version 3.11 \
+	$(BIN)/uv pip compile pyproject.toml --extra airflow --extra dev --python-version 3.11 \
 	  --python-platform x86_64-unknown-linux-gnu -o requirements.lock
 
 demo: $(STAMP)

@@ -1,30 +1,54 @@
 """
-### disclosure_checks — reconcile, publish the analysts' snapshot, show the findings
+### disclosure_checks — check, publish the analysts' snapshot, notify, decide red or green
 
-**What it does.** Runs whenever `disclosure_reports` has loaded the working DuckDB (asset
-`disclosure://warehouse/loaded`).
-1. `check` runs every SQL check (reconciliation of reported vs posted counts, report
-   arithmetic, coverage, freshness, …) and stores every result in `check_results`.
+**When it runs.**
+- Whenever `disclosure_reports` has loaded the working DuckDB (asset
+  `disclosure://warehouse/loaded`): **every** SQL check runs for the latest loaded run.
+- Daily on a time schedule (10:00 Asia/Shanghai; `DISCLOSURE_FRESHNESS_SCHEDULE`, `none` to
+  turn it off): **only `crawl.freshness`** runs, under a run id `freshness-<UTC stamp>`. So a
+  pipeline that stopped harvesting (crawl DAG paused, site unreachable for days) is flagged
+  even though nothing new was loaded.
+- A manual trigger runs every check.
+
+**Tasks.**
+1. `check` stores every result in `check_results` (findings are data, never a task failure).
 2. `publish` copies the working database to the read-only snapshot analysts open
-   (`data/published/warehouse.duckdb`, atomic rename; open analyst sessions are unaffected).
-3. `findings` turns the run **red when an error-severity finding is open** — after the
-   results were stored and published, so analysts still get the data. Warn-level findings are
-   listed in its log and never fail the run.
+   (`data/published/warehouse.duckdb`, atomic rename).
+3. `notify` sends the **new error findings** (first seen in this run, not acknowledged) by
+   e-mail and/or webhook, as configured (`notify:` in the config file or
+   `DISCLOSURE_NOTIFY_*`; docs/operations.md). Nothing configured: it only logs them.
+4. `findings` decides red or green by the DAG param **`fail_on`**:
 
-`check` and `publish` hold the one-slot pool `duckdb_writer`.
+| `fail_on` | red when |
+|---|---|
+| `never` | never for findings (only a crash of `check`/`publish`/`notify` is red) |
+| `new_error` (default) | a check could not run (status `error`), or an error finding appears for the first time |
+| `error` | any open error finding, or a check that could not run |
+
+Acknowledged and resolved findings never make it red. An old discrepancy in an old report
+is therefore red on one night only (default), and stays listed as `open` on the Disclosure
+page and in `disclosure-etl findings` until it is resolved or acknowledged.
+
+`check` and `publish` hold the one-slot pool `duckdb_writer`; `notify` and `findings` read
+the published snapshot only.
 
 **What a failure means.**
-- red `findings`: the government's data disagrees with itself (e.g. a report says 216 items
-  were disclosed but 201 were posted) or a harvest looks broken (empty listing, stale site).
-  Nothing in the pipeline is broken. The log lists each finding with agency, year and message;
-  the **Disclosure** page in the Airflow menu shows them with links to the source pages.
-- red `check` / `publish`: a pipeline error (a check's SQL failed, disk full, …); the
-  previous snapshot stays published.
+- red `findings` with "new error finding(s)": the government's data disagrees with itself
+  (e.g. a report says 216 items were disclosed but 201 were posted) or a harvest looks broken
+  (empty listing, stale site). Nothing in the pipeline is broken; the log lists each finding
+  with its key.
+- red `findings` with "check(s) could not run": a check's SQL failed or found nothing to
+  check (e.g. every report failed to parse). That is breakage: read the message, fix the
+  cause, or acknowledge it if it is expected.
+- red `check` / `publish`: a pipeline error (disk full, …); the previous snapshot stays
+  published. Red `notify`: the mail server or webhook refused; the findings are stored all the
+  same.
 
-**What to do.** For findings: review them on the Disclosure page; a finding caused by our
-parser (a figure read wrong) is fixed in the parser and rolled out by re-parsing
-(docs/operations.md). A genuine discrepancy needs no action in Airflow. For a red
-`check`/`publish`: read the log, fix, clear the task.
+**What to do.** Review findings on the **Disclosure** page (Airflow menu) or with
+`disclosure-etl findings --new`. A finding caused by our parser is fixed in the parser and
+rolled out by re-parsing (docs/operations.md). A genuine discrepancy that needs no further
+action: `disclosure-etl findings ack KEY --note "why"` (kept in `data/acknowledgements.jsonl`,
+it survives rebuilds). To re-run the gate stricter, trigger with `{"fail_on": "error"}`.
 """
 
 from __future__ import annotations
@@ -33,83 +57,108 @@ from datetime import timedelta
 from typing import Any
 
 import pendulum
-from airflow.sdk import Asset, dag, task
+from airflow.sdk import (
+    Asset,
+    AssetOrTimeSchedule,
+    CronTriggerTimetable,
+    Param,
+    dag,
+    get_current_context,
+    task,
+)
 from airflow.sdk.exceptions import AirflowFailException
 
-from disclosure_etl.airflow_env import ASSET_LOADED, TIMEZONE, WRITER_POOL, task_defaults
+from disclosure_etl.airflow_env import (
+    ASSET_LOADED,
+    TIMEZONE,
+    WRITER_POOL,
+    freshness_schedule,
+    task_defaults,
+)
 
-MAX_LISTED = 50  # findings listed per severity in a task log
+MAX_LISTED = 50  # findings listed in a task log
 
 
-def _describe(finding: dict[str, Any]) -> str:
-    where = " ".join(
-        str(finding[k]) for k in ("agency_id", "report_year") if finding.get(k) is not None
+def _schedule() -> Any:
+    cron = freshness_schedule()
+    if cron is None:
+        return [Asset(ASSET_LOADED)]
+    return AssetOrTimeSchedule(
+        timetable=CronTriggerTimetable(cron, timezone=TIMEZONE), assets=[Asset(ASSET_LOADED)]
     )
-    return f"[{finding.get('check_id')}] {where}: {finding.get('message')}".replace(" : ", ": ")
 
 
 @dag(
     dag_id="disclosure_checks",
-    schedule=[Asset(ASSET_LOADED)],
+    schedule=_schedule(),
     start_date=pendulum.datetime(2026, 1, 1, tz=TIMEZONE),
     catchup=False,
     max_active_runs=1,
     tags=["disclosure", "checks"],
     default_args=task_defaults(),
+    params={
+        "fail_on": Param(
+            "new_error",
+            enum=["never", "new_error", "error"],
+            description="Red when: never | new_error (a new error finding or a check that "
+            "could not run) | error (any open error finding).",
+        )
+    },
     doc_md=__doc__,
 )
 def disclosure_checks() -> None:
     @task(pool=WRITER_POOL, execution_timeout=timedelta(minutes=30))
     def check() -> dict[str, Any]:
-        """Run every check and store the results (findings are data, not task failures)."""
+        """Run the checks (all, or crawl.freshness alone on the time schedule) and store them."""
         from disclosure_etl import config, pipeline
 
-        result = pipeline.check(config.load())
-        errors = [_describe(f) for f in result.get("errors") or []]
-        warnings = [_describe(f) for f in result.get("warnings") or []]
-        print(f"checks of run {result.get('run_id')}: {result.get('counts')}")
-        print(f"{len(errors)} error finding(s), {len(warnings)} warning(s)")
-        # a compact summary for the findings gate (XCom stays small)
-        return {
-            "run_id": result.get("run_id"),
-            "counts": result.get("counts") or {},
-            "errors": errors[:MAX_LISTED],
-            "n_errors": len(errors),
-            "warnings": warnings[:MAX_LISTED],
-            "n_warnings": len(warnings),
-        }
+        only = pipeline.checks_for(get_current_context()["dag_run"].run_type)
+        result = pipeline.check(config.load(), only=only)
+        print(f"checks of run {result['run_id']} ({'only ' + ', '.join(only) if only else 'all'}):"
+              f" {result['counts']}")  # fmt: skip
+        return {"run_id": result["run_id"], "only": list(only) if only else None}
 
     @task(pool=WRITER_POOL, execution_timeout=timedelta(minutes=30))
-    def publish() -> str:
+    def publish(summary: dict[str, Any]) -> str:
         """Publish the analysts' read-only snapshot (atomic rename)."""
         from disclosure_etl import config, pipeline
 
         path = pipeline.publish(config.load())
-        print(f"published {path}")
+        print(f"published {path} (checks of run {summary['run_id']})")
         return str(path)
+
+    @task(execution_timeout=timedelta(minutes=5))
+    def notify(summary: dict[str, Any], published: str) -> list[str]:
+        """Send the new error findings by e-mail / webhook (as configured)."""
+        from disclosure_etl import config, pipeline
+
+        only = tuple(summary["only"]) if summary["only"] else None
+        sent = pipeline.notify_new_errors(config.load(), only)
+        print(f"notified: {', '.join(sent)}" if sent else "nothing sent (nothing new, or no "
+              "notify channel configured)")  # fmt: skip
+        return sent
 
     @task(execution_timeout=timedelta(minutes=5), retries=0)
     def findings(summary: dict[str, Any], published: str) -> None:
-        """Summarise warnings; fail (red) when error-severity findings are open."""
-        print(f"snapshot: {published}")
-        if summary["n_warnings"]:
-            print(f"{summary['n_warnings']} warn-level finding(s) (do not fail the run):")
-            for line in summary["warnings"]:
-                print(f"  WARN  {line}")
-            if summary["n_warnings"] > len(summary["warnings"]):
-                print(f"  … and {summary['n_warnings'] - len(summary['warnings'])} more")
-        if summary["n_errors"]:
-            for line in summary["errors"]:
-                print(f"  ERROR {line}")
+        """Red or green by the `fail_on` param (see the DAG docs)."""
+        from disclosure_etl import config, pipeline
+
+        fail_on = get_current_context()["params"]["fail_on"]
+        only = tuple(summary["only"]) if summary["only"] else None
+        verdict = pipeline.findings_verdict(config.load(), fail_on, only)
+        for f in verdict.findings[:MAX_LISTED]:
+            where = " ".join(str(x) for x in (f.agency_id, f.report_year, f.scope) if x)
+            print(f"  {f.status.upper():5} [{f.finding_key}] {f.check_id} {where}: {f.message}")
+        if verdict.fail:
             raise AirflowFailException(
-                f"{summary['n_errors']} error-severity finding(s) open in run {summary['run_id']} "
-                "(results stored and published; see the Disclosure page)"
+                f"run {summary['run_id']}: {verdict.reason}; results stored and published "
+                f"({published}), see the Disclosure page"
             )
-        print(f"run {summary['run_id']}: no error-severity findings")
+        print(f"run {summary['run_id']}: green — {verdict.reason}")
 
     summary = check()
-    published = publish()
-    summary >> published
+    published = publish(summary)
+    notify(summary, published)
     findings(summary, published)
 
 

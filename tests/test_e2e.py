@@ -80,6 +80,8 @@ def test_views_keep_contract_columns(published: dict[str, Any]) -> None:
         "report_year observed expected message sample checked_at",
         "runs": "run_id started_at finished_at status requests pages_fetched items_new "
         "items_changed items_withdrawn reports_parsed http_errors",
+        "findings": "check_id agency_id report_year scope first_seen_run last_seen_run state "
+        "acknowledged_by acknowledged_at ack_note",
     }
     for view, cols in contract.items():
         have = [r[0] for r in _q(published["path"], f"DESCRIBE {view}")]

@@ -1,4 +1,5 @@
-"""HTML of the Disclosure page: runs, a reported-vs-posted chart (inline SVG), open findings."""
+"""HTML of the Disclosure page: runs, a reported-vs-posted chart (inline SVG), and the new,
+open and acknowledged findings."""
 
 from __future__ import annotations
 
@@ -158,23 +159,49 @@ def _finding_row(f: Finding) -> str:
         if f.observed is None and f.expected is None
         else f"{_num(f.observed)} / {_num(f.expected)}"
     )
+    new = " <span class='badge new'>new</span>" if f.is_new and f.state == "open" else ""
+    scope = f" <span class='scope'>{_e(f.scope)}</span>" if f.scope else ""
+    ack = (
+        f"<br><span class='ack'>acknowledged by {_e(f.acknowledged_by)} "
+        f"{_time(f.acknowledged_at)}: {_e(f.ack_note)}</span>"
+        if f.state == "acknowledged"
+        else ""
+    )
     return (
-        f"<tr class='finding {_e(f.severity)}' data-check='{_e(f.check_id)}'>"
-        f"<td><span class='sev {_e(f.severity)}'>{_e(f.severity)}</span></td>"
-        f"<td><code>{_e(f.check_id)}</code></td><td>{_e(f.agency)}</td><td>{_e(f.report_year)}</td>"
-        f"<td class='msg'>{_e(f.message)}</td><td class='n'>{observed}</td><td>{links}</td></tr>"
+        f"<tr class='finding {_e(f.severity)} {_e(f.state)}' data-check='{_e(f.check_id)}' "
+        f"data-key='{_e(f.finding_key)}' data-state='{_e(f.state)}'>"
+        f"<td><span class='sev {_e(f.severity)}'>{_e(f.severity)}</span>{new}</td>"
+        f"<td><code>{_e(f.check_id)}</code>{scope}</td><td>{_e(f.agency)}</td>"
+        f"<td>{_e(f.report_year)}</td><td class='msg'>{_e(f.message)}{ack}</td>"
+        f"<td class='n'>{observed}</td><td><code>{_e(f.finding_key)}</code><br>"
+        f"<small>since {_e(f.first_seen_run)}</small></td><td>{links}</td></tr>"
     )
 
 
-def findings_table(snap: Snapshot) -> str:
-    if not snap.findings:
-        return "<p class='empty ok'>No open findings in the latest run.</p>"
+def findings_table(findings: list[Finding], table_id: str, empty: str) -> str:
+    if not findings:
+        return f"<p class='empty ok' id='{table_id}-empty'>{escape(empty)}</p>"
     head = (
         "<tr><th>severity</th><th>check</th><th>agency</th><th>year</th><th>message</th>"
-        "<th>observed / expected</th><th>links</th></tr>"
+        "<th>observed / expected</th><th>key</th><th>links</th></tr>"
     )
-    body = "".join(_finding_row(f) for f in snap.findings)
-    return f"<table id='findings'><thead>{head}</thead><tbody>{body}</tbody></table>"
+    body = "".join(_finding_row(f) for f in findings)
+    return f"<table id='{table_id}'><thead>{head}</thead><tbody>{body}</tbody></table>"
+
+
+def findings_sections(snap: Snapshot) -> str:
+    """New, open (new included) and acknowledged findings, one table each."""
+    new, open_, acked = snap.by_state("new"), snap.by_state("open"), snap.by_state("acknowledged")
+    return (
+        f"<h2>New in the latest run ({len(new)})</h2>"
+        + findings_table(new, "findings-new", "Nothing new in the latest run.")
+        + f"<h2>Open findings ({len(open_)})</h2>"
+        + "<p class='legend'>Acknowledge one that needs no action with "
+        "<code>disclosure-etl findings ack KEY --note TEXT</code>.</p>"
+        + findings_table(open_, "findings", "No open findings in the latest run.")
+        + f"<h2>Acknowledged ({len(acked)})</h2>"
+        + findings_table(acked, "findings-acknowledged", "No acknowledged finding is open.")
+    )
 
 
 def page(snap: Snapshot, static_prefix: str = "static") -> str:
@@ -191,14 +218,17 @@ def page(snap: Snapshot, static_prefix: str = "static") -> str:
             f"(<code>{_e(snap.path)}</code>). It appears after the first successful "
             "<code>disclosure_checks</code> run.</p></body></html>"
         )
-    n_err = sum(1 for f in snap.findings if f.severity == "error")
-    n_warn = len(snap.findings) - n_err
+    open_ = snap.by_state("open")
+    n_err = sum(1 for f in open_ if f.severity == "error")
+    n_warn = len(open_) - n_err
     counts = " · ".join(f"{_num(v)} {escape(k.replace('_', ' '))}" for k, v in snap.counts.items())
     summary = (
         f"<p class='meta'>Snapshot <code>{_e(snap.path)}</code>, published {_time(snap.published_at)} UTC"
         f" (read-only). {counts}.</p>"
         f"<p class='status'><span class='sev error'>{n_err} error</span> "
-        f"<span class='sev warn'>{n_warn} warn</span> open findings in the latest run.</p>"
+        f"<span class='sev warn'>{n_warn} warn</span> open findings in the latest run "
+        f"({len(snap.by_state('new'))} new, {len(snap.by_state('acknowledged'))} acknowledged)."
+        "</p>"
     )
     error = f"<p class='bad'>{_e(snap.error)}</p>" if snap.error else ""
     return (
@@ -211,7 +241,6 @@ def page(snap: Snapshot, static_prefix: str = "static") -> str:
         + "<h2>Reported vs posted, per agency and year</h2>"
         + chart_section(snap)
         + recon_table(snap)
-        + f"<h2>Open findings ({len(snap.findings)})</h2>"
-        + findings_table(snap)
+        + findings_sections(snap)
         + "</body></html>"
     )

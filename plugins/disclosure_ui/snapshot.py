@@ -21,14 +21,17 @@ WHERE r.scope = 'total'
 ORDER BY name, r.report_year
 """
 FINDINGS_SQL = """
-SELECT f.severity, f.check_id, f.dimension, f.agency_id, coalesce(a.name, f.agency_id),
+SELECT f.severity, f.check_id, c.dimension, f.agency_id, coalesce(a.name, f.agency_id),
        f.report_year, f.observed, f.expected, f.message, CAST(f.sample AS VARCHAR), f.status,
-       a.site_url
-FROM latest_check_results f LEFT JOIN agencies a USING (agency_id)
-WHERE f.status <> 'pass'
+       a.site_url, f.finding_key, f.scope, f.state, f.is_new, f.first_seen_run,
+       f.acknowledged_by, f.acknowledged_at, f.ack_note
+FROM findings f LEFT JOIN agencies a USING (agency_id)
+LEFT JOIN (SELECT check_id, any_value(dimension) AS dimension FROM check_results GROUP BY 1) c
+     USING (check_id)
+WHERE f.state IN ('open', 'acknowledged')
 ORDER BY f.severity = 'error' DESC,
          CASE WHEN f.check_id LIKE 'reconcile.%' THEN 0 WHEN f.check_id LIKE 'report.%' THEN 1 ELSE 2 END,
-         f.check_id, 5, f.report_year
+         f.check_id, 5, f.report_year, f.scope
 """
 REPORTS_SQL = "SELECT agency_id, report_year, url, title FROM annual_reports WHERE url IS NOT NULL"
 COUNTS_SQL = {
@@ -53,6 +56,14 @@ class Finding:
     message: str
     status: str
     links: list[str] = field(default_factory=list)
+    finding_key: str = ""
+    scope: str = ""
+    state: str = "open"  # open | acknowledged (resolved ones are not shown)
+    is_new: bool = False  # first seen in the latest run of its check
+    first_seen_run: str | None = None
+    acknowledged_by: str | None = None
+    acknowledged_at: datetime | None = None
+    ack_note: str | None = None
 
 
 @dataclass
@@ -63,8 +74,15 @@ class Snapshot:
     runs: list[dict[str, Any]] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
     reconciliation: list[dict[str, Any]] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)  # open and acknowledged
     error: str | None = None
+
+    def by_state(self, state: str) -> list[Finding]:
+        """Findings in ``state``: ``new`` (open, first seen in the latest run), ``open`` or
+        ``acknowledged``."""
+        if state == "new":
+            return [f for f in self.findings if f.state == "open" and f.is_new]
+        return [f for f in self.findings if f.state == state]
 
 
 def published_path() -> Path:
@@ -134,7 +152,8 @@ def read_snapshot(path: Path | None = None, *, max_runs: int = 10) -> Snapshot:
         for agency_id, year, url, _title in con.execute(REPORTS_SQL).fetchall():
             reports.setdefault((agency_id, year), []).append(url)
         for row in con.execute(FINDINGS_SQL).fetchall():
-            sev, check_id, dim, agency_id, agency, year, obs, exp, msg, sample, status, site = row
+            sev, check_id, dim, agency_id, agency, year, obs, exp, msg, sample, status, site = row[:12]
+            key, scope, state, is_new, first_seen, ack_by, ack_at, ack_note = row[12:]
             try:
                 sample_urls = _urls(json.loads(sample)) if sample else []
             except ValueError:
@@ -144,18 +163,10 @@ def read_snapshot(path: Path | None = None, *, max_runs: int = 10) -> Snapshot:
                 links = [site]
             snap.findings.append(
                 Finding(
-                    sev,
-                    check_id,
-                    dim,
-                    agency_id,
-                    agency,
-                    year,
-                    obs,
-                    exp,
-                    msg or "",
-                    status,
-                    links[:5],
-                )
+                    sev, check_id, dim, agency_id, agency, year, obs, exp, msg or "", status,
+                    links[:5], key, scope, state, bool(is_new), first_seen, ack_by, ack_at,
+                    ack_note,
+                )  # fmt: skip
             )
     except duckdb.Error as e:
         snap.error = f"{path} is not a disclosure warehouse snapshot: {e}"

@@ -38,6 +38,8 @@ WRITER_POOL = "duckdb_writer"
 TIMEZONE = "Asia/Shanghai"
 #: Crawl schedule of ``disclosure_crawl``: 02:00 Asia/Shanghai, nightly.
 CRAWL_SCHEDULE = "0 2 * * *"
+#: daily freshness-only check (Asia/Shanghai): flags a pipeline that stopped harvesting
+FRESHNESS_SCHEDULE = "0 10 * * *"
 DAG_IDS = ("disclosure_crawl", "disclosure_reports", "disclosure_checks")
 
 #: Repository root when running from a checkout (``pip install -e .``).
@@ -76,7 +78,17 @@ def crawl_schedule() -> str | None:
     ``none`` makes the crawl manual-only (triggered from the UI or REST API). Note that an
     unpaused cron DAG with ``catchup=False`` runs its latest missed slot right away.
     """
-    value = os.environ.get("DISCLOSURE_CRAWL_SCHEDULE", CRAWL_SCHEDULE).strip()
+    return _cron("DISCLOSURE_CRAWL_SCHEDULE", CRAWL_SCHEDULE)
+
+
+def freshness_schedule() -> str | None:
+    """The cron (Asia/Shanghai) of the checks DAG's freshness-only runs:
+    ``$DISCLOSURE_FRESHNESS_SCHEDULE``, else 10:00 daily; ``none`` = on the asset only."""
+    return _cron("DISCLOSURE_FRESHNESS_SCHEDULE", FRESHNESS_SCHEDULE)
+
+
+def _cron(env: str, default: str) -> str | None:
+    value = os.environ.get(env, default).strip()
     return None if value.lower() in ("", "none") else value
 
 

@@ -2,7 +2,8 @@
 
 Exit codes: 0 the run completed (findings about the government's data are not failures);
 1 the pipeline failed; 2 bad usage or config, with a one-line message; 3 with
-``--fail-on error`` when an error-severity check failed.
+``--fail-on error`` when an error finding is open (``--fail-on new_error``: first seen in this
+run), or a check could not run; acknowledged findings never count.
 """
 
 from __future__ import annotations
@@ -103,13 +104,31 @@ def _print_checks(result: dict[str, Any]) -> None:
         )
 
 
+FAIL_ON_HELP = (
+    "Exit 3: error = an open error finding or a check that could not run; new_error = an "
+    "error finding first seen in this run or a check that could not run (acknowledged "
+    "findings never count)."
+)
+
+
+def _exit_on_findings(cfg: Config, fail_on: str, path: Path) -> None:
+    from disclosure_etl import pipeline
+
+    if fail_on == "never":
+        return
+    verdict = pipeline.findings_verdict(cfg, fail_on, path=path)
+    if verdict.fail:
+        click.echo(f"failing: {verdict.reason}", err=True)
+        sys.exit(EXIT_CHECKS)
+
+
 @cli.command()
 @pipeline_command
 @click.option(
     "--fail-on",
-    type=click.Choice(["never", "error"]),
+    type=click.Choice(["never", "new_error", "error"]),
     default="never",
-    help="Exit 3 when an error-severity check failed.",
+    help=FAIL_ON_HELP,
 )
 def run(cfg: Config, fail_on: str) -> None:
     """The whole run: crawl, parse, check, publish."""
@@ -123,8 +142,7 @@ def run(cfg: Config, fail_on: str) -> None:
     _print_summary(cfg)
     _print_checks(result["check"])
     click.echo(f"published: {result['published']}")
-    if fail_on == "error" and result["check"].get("errors"):
-        sys.exit(EXIT_CHECKS)
+    _exit_on_findings(cfg, fail_on, Path(result["published"]))
 
 
 def _print_summary(cfg: Config) -> None:
@@ -166,15 +184,19 @@ def parse(cfg: Config, rebuild: bool) -> None:
 
 @cli.command()
 @pipeline_command
-@click.option("--fail-on", type=click.Choice(["never", "error"]), default="never")
+@click.option(
+    "--fail-on",
+    type=click.Choice(["never", "new_error", "error"]),
+    default="never",
+    help=FAIL_ON_HELP,
+)
 def check(cfg: Config, fail_on: str) -> None:
     """Run the SQL checks on the working warehouse."""
     from disclosure_etl import pipeline
 
     result = pipeline.check(cfg)
     _print_checks(result)
-    if fail_on == "error" and result.get("errors"):
-        sys.exit(EXIT_CHECKS)
+    _exit_on_findings(cfg, fail_on, Path(cfg.warehouse))
 
 
 @cli.command()
@@ -201,6 +223,91 @@ def status(warehouse: str | None, config_path: str | None) -> None:
     if not path.is_file():
         raise ConfigError(f"no warehouse at {path} (run `disclosure-etl run` first)")
     click.echo(wh.status_text(path))
+
+
+def _findings_warehouse(warehouse: str | None, config_path: str | None) -> tuple[Config, Path]:
+    from disclosure_etl import pipeline
+
+    cfg = load_config(config_path)
+    path = Path(warehouse) if warehouse else pipeline.readable_warehouse(cfg)
+    if not path.is_file():
+        raise ConfigError(f"no warehouse at {path} (run `disclosure-etl run` first)")
+    return cfg, path
+
+
+def _finding_line(f: Any) -> str:
+    where = " ".join(str(x) for x in (f.agency_id, f.report_year) if x is not None)
+    scope = f" [{f.scope}]" if f.scope else ""
+    ack = f" — acknowledged by {f.acknowledged_by}: {f.ack_note}" if f.acknowledged_by else ""
+    new = " NEW" if f.is_new and f.state != "resolved" else ""
+    return (
+        f"{f.finding_key}  {f.state:<12} {f.severity:<5} {f.check_id} {where}{scope}{new}\n"
+        f"    {f.message} (first seen {f.first_seen_run}, last seen {f.last_seen_run}){ack}"
+    )
+
+
+@cli.group(invoke_without_command=True)
+@click.option("--new", "new", is_flag=True, help="Only findings first seen in the latest run.")
+@click.option(
+    "--state", type=click.Choice(["open", "resolved", "acknowledged"]), help="Only this state."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON lines instead of text.")
+@click.option(
+    "--warehouse", metavar="PATH", help="Warehouse file (default: the published snapshot)."
+)
+@click.option("--config", "config_path", metavar="FILE")
+@click.pass_context
+def findings(
+    ctx: click.Context,
+    new: bool,
+    state: str | None,
+    as_json: bool,
+    warehouse: str | None,
+    config_path: str | None,
+) -> None:
+    """List findings (open, resolved, acknowledged) with their key, first and last run."""
+    ctx.obj = {"warehouse": warehouse, "config_path": config_path}
+    if ctx.invoked_subcommand is not None:
+        return
+    from disclosure_etl.warehouse import findings as fmod
+    from disclosure_etl.warehouse.db import reading
+
+    _cfg, path = _findings_warehouse(warehouse, config_path)
+    with reading(path) as con:
+        rows = fmod.list_findings(con, state=state, new=new)
+    for f in rows:
+        click.echo(json.dumps(f.as_json(), ensure_ascii=False) if as_json else _finding_line(f))
+    if not as_json:
+        click.echo(f"{len(rows)} finding(s) in {path}")
+
+
+@findings.command("ack")
+@click.argument("key")
+@click.option("--note", required=True, help="Why the finding needs no further action.")
+@click.option("--by", "by", help="Who acknowledges (default: $USER).")
+@click.pass_context
+def findings_ack(ctx: click.Context, key: str, note: str, by: str | None) -> None:
+    """Acknowledge the finding KEY (as printed by `disclosure-etl findings`)."""
+    from disclosure_etl import pipeline
+    from disclosure_etl.warehouse import findings as fmod
+    from disclosure_etl.warehouse.db import reading
+
+    cfg, path = _findings_warehouse(ctx.obj["warehouse"], ctx.obj["config_path"])
+    who = by or os.environ.get("USER") or os.environ.get("LOGNAME")
+    if not who:
+        raise ConfigError("who acknowledges? set $USER or pass --by NAME")
+    if not note.strip():
+        raise ConfigError("--note must say why the finding needs no further action")
+    ack_path = pipeline.acknowledgements_path(cfg)
+    with reading(path) as con:
+        try:
+            ack = fmod.acknowledge(con, ack_path, key, note=note, by=who)
+        except KeyError:
+            raise ConfigError(
+                f"no finding with key {key!r} in {path} (see `disclosure-etl findings`)"
+            ) from None
+    click.echo(f"acknowledged {ack.finding_key} ({ack.check_id}) by {who}; recorded in {ack_path}")
+    click.echo("it shows as acknowledged after the next `disclosure-etl check` and `publish`")
 
 
 @cli.command()

@@ -70,6 +70,22 @@ class PublishConfig:
 
 
 @dataclass(frozen=True)
+class NotifyConfig:
+    """Where the new error findings of a run are sent (SMTP and/or a webhook); every key can
+    be overridden by ``DISCLOSURE_NOTIFY_<KEY>`` (the SMTP password only comes from
+    ``DISCLOSURE_NOTIFY_SMTP_PASSWORD``, never from the file)."""
+
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_from: str | None = None
+    smtp_to: str | None = None  # comma-separated addresses
+    smtp_starttls: bool = False
+    smtp_user: str | None = None
+    webhook_url: str | None = None  # receives a JSON POST
+    timeout_s: float = 10.0
+
+
+@dataclass(frozen=True)
 class Config:
     sites: tuple[SiteSpec, ...] = ()
     discover: tuple[str, ...] = ()
@@ -80,6 +96,7 @@ class Config:
     reconcile: ReconcileConfig = field(default_factory=ReconcileConfig)
     checks: ChecksConfig = field(default_factory=ChecksConfig)
     publish: PublishConfig = field(default_factory=PublishConfig)
+    notify: NotifyConfig = field(default_factory=NotifyConfig)
     warehouse: str = "data/warehouse.duckdb"
     data_dir: str = "data"
     source: str = "<built-in>"  # where this config came from (for messages)
@@ -132,6 +149,7 @@ def _build(cls: type, data: Any, where: str) -> Any:
             "reconcile": ReconcileConfig,
             "checks": ChecksConfig,
             "publish": PublishConfig,
+            "notify": NotifyConfig,
         }.get(key)
         if sub is not None:
             kwargs[key] = _build(sub, value, f"{where}{key}.")

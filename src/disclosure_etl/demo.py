@@ -90,7 +90,7 @@ def run_dags(ah: AirflowHome, progress: _Progress, dag_ids: Sequence[str] = DAG_
         if proc.returncode == 0:
             state = "success"
         elif dag_id == "disclosure_checks":
-            state = "red (expected when error findings are open; checked below)"
+            state = "red (expected on the night an error finding first appears; checked below)"
         else:
             state = "FAILED"
         progress(f"  {dag_id}: {state} in {time.monotonic() - t:.1f}s")

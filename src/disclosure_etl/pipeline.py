@@ -24,11 +24,15 @@ from disclosure_etl.archive import Archive
 from disclosure_etl.config import Config, load_category_map
 from disclosure_etl.config import host_pool as host_pool  # re-exported: part of the stage API
 from disclosure_etl.http import PoliteClient
+from disclosure_etl.warehouse import findings
+from disclosure_etl.warehouse.db import reading
 
 log = logging.getLogger(__name__)
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 PORTAL_UNIT = "_portal"
 DISCOVER_UNIT = "_discover"
+#: the checks a time-scheduled run executes: is the pipeline still harvesting?
+FRESHNESS_ONLY = ("crawl.freshness",)
 
 
 class PipelineError(Exception):
@@ -218,6 +222,7 @@ def parse(cfg: Config, rebuild: bool = False) -> dict[str, Any]:
             loaded.append({"run_id": run_id, **result})
             log.info("loaded run %s: %s", run_id, result)
         wh.refresh_reconciliation(con, load_category_map(cfg), cfg.reconcile)
+        findings.load_acknowledgements(con, acknowledgements_path(cfg))
     finally:
         con.close()
     return {"loaded": loaded}
@@ -227,15 +232,31 @@ def today_shanghai(now: datetime | None = None) -> date:
     return (now or datetime.now(UTC)).astimezone(SHANGHAI).date()
 
 
-def check(cfg: Config, today: date | None = None) -> dict[str, Any]:
-    """Run every SQL check for the latest loaded run and store the results."""
+def check(
+    cfg: Config,
+    today: date | None = None,
+    only: tuple[str, ...] | None = None,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """Run every SQL check for the latest loaded run and store the results.
+
+    With ``only`` (e.g. ``FRESHNESS_ONLY``) just those checks run, under a run id of their
+    own (``freshness-<UTC stamp>``): a check run on a time schedule, with no new crawl, is a
+    run of that check and leaves the other checks' latest results alone."""
     con = wh.connect(Path(cfg.warehouse))
     try:
         rows = con.execute("SELECT run_id FROM runs ORDER BY started_at DESC LIMIT 1").fetchall()
         run_id = rows[0][0] if rows else None
         if run_id is None:
             raise PipelineError("nothing to check: no run has been loaded (run `parse` first)")
-        result = wh.run_checks(con, run_id, today=today or today_shanghai(), config=cfg.checks)
+        at = (now or datetime.now(UTC)).astimezone(UTC)
+        if only is not None:
+            kind = "freshness" if tuple(only) == FRESHNESS_ONLY else "checks"
+            run_id = f"{kind}-{at:%Y%m%dT%H%M%SZ}"
+        findings.load_acknowledgements(con, acknowledgements_path(cfg))
+        result = wh.run_checks(
+            con, run_id, today=today or today_shanghai(at), now=now, config=cfg.checks, only=only
+        )
         warnings = _findings(con, run_id, "warn")
     finally:
         con.close()
@@ -245,30 +266,48 @@ def check(cfg: Config, today: date | None = None) -> dict[str, Any]:
     return {"run_id": run_id, "counts": counts, "errors": errors, "warnings": warnings}
 
 
-FRESHNESS_CHECK = "crawl.freshness"
-
-
 def run_freshness(cfg: Config, now: datetime | None = None) -> dict[str, Any]:
     """Run ``crawl.freshness`` alone, without a crawl or load, and store its rows.
 
     For a time schedule: a pipeline that stopped loading is flagged all the same. The rows
     go under their own run id ``freshness-<UTC time>`` (no ``runs`` row, so
-    ``latest_check_results`` keeps showing the latest loaded run's checks). Returns the
-    run id, the counts and the failing rows, like :func:`check`.
-    """
-    at = (now or datetime.now(UTC)).astimezone(UTC)
-    run_id = f"freshness-{at:%Y%m%dT%H%M%SZ}"
-    Path(cfg.warehouse).parent.mkdir(parents=True, exist_ok=True)
-    con = wh.connect(Path(cfg.warehouse))
-    try:
-        result = wh.run_checks(
-            con, run_id, today=today_shanghai(at), now=at, config=cfg.checks,
-            only=[FRESHNESS_CHECK],
-        )
-    finally:
-        con.close()
-    counts = {k: result.get(k, 0) for k in ("pass", "warn", "fail", "error", "skip")}
-    return {"run_id": run_id, "counts": counts, "errors": result["failed"] + result["errors"]}
+    ``latest_check_results`` keeps showing the latest loaded run's checks)."""
+    return check(cfg, only=FRESHNESS_ONLY, now=now)
+
+
+def checks_for(run_type: object) -> tuple[str, ...] | None:
+    """The checks an Airflow run of the checks DAG executes: a time-scheduled run checks
+    freshness only (is the pipeline still harvesting?); asset-triggered and manual runs
+    check everything (None)."""
+    value = getattr(run_type, "value", run_type)  # Airflow's DagRunType is a str Enum
+    return FRESHNESS_ONLY if value == "scheduled" else None
+
+
+def acknowledgements_path(cfg: Config) -> Path:
+    """The append-only acknowledgements file of the data dir."""
+    return findings.acknowledgements_path(cfg.data_dir)
+
+
+def findings_verdict(
+    cfg: Config,
+    fail_on: str,
+    check_ids: tuple[str, ...] | None = None,
+    path: Path | None = None,
+) -> findings.Verdict:
+    """Red or green for the latest checks, read from ``path`` (default: the published
+    snapshot, which takes no lock)."""
+    with reading(path or readable_warehouse(cfg)) as con:
+        return findings.verdict(con, fail_on, check_ids)
+
+
+def notify_new_errors(cfg: Config, check_ids: tuple[str, ...] | None = None) -> list[str]:
+    """Send the new error findings of the latest checks to the configured channels;
+    returns where they went (empty when nothing was new or no channel is configured)."""
+    from disclosure_etl import notify
+
+    with reading(readable_warehouse(cfg)) as con:
+        new = findings.new_error_findings(con, check_ids)
+    return notify.send(notify.load_config(cfg), new)
 
 
 def _findings(con: Any, run_id: str, status: str) -> list[dict[str, Any]]:

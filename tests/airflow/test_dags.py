@@ -79,8 +79,10 @@ def test_dags_are_declared_for_operators(dagbag: dict) -> None:
     crawl = dagbag["dags"]["disclosure_crawl"]
     assert crawl["max_active_runs"] == 1
     assert crawl["schedule"] == "CronTriggerTimetable"  # 02:00 Asia/Shanghai, no data intervals
-    for dag_id in ("disclosure_reports", "disclosure_checks"):
-        assert dagbag["dags"][dag_id]["schedule"] == "AssetTriggeredTimetable"
+    assert dagbag["dags"]["disclosure_reports"]["schedule"] == "AssetTriggeredTimetable"
+    # on the loaded asset, and daily on time for crawl.freshness alone
+    assert dagbag["dags"]["disclosure_checks"]["schedule"] == "AssetOrTimeSchedule"
+    assert {"check", "publish", "notify", "findings"} <= set(dagbag["dags"]["disclosure_checks"]["tasks"])
     assert {
         "start_run",
         "discover",
@@ -119,10 +121,16 @@ def test_three_dags_run_against_the_replica_and_load_the_warehouse(
             "AND r.report_year = 2017 AND r.scope = 'total'"
         ).fetchone()
         n_errors = con.execute(
-            "SELECT count(*) FROM latest_check_results WHERE severity = 'error' AND status IN ('fail', 'error')"
+            "SELECT count(*) FROM findings WHERE state = 'open' AND is_new "
+            "AND (severity = 'error' OR status = 'error')"
         ).fetchone()
     finally:
         con.close()
     assert row == (216, 216, "match")
-    # the checks DAG is red exactly when error-severity findings are open (by design)
+    # fail_on=new_error (default): red exactly when an error finding is new (the first run:
+    # every open one) or a check could not run
     assert ("disclosure_checks" in failed) == bool(n_errors and n_errors[0])
+    log = airflow_home.log_path.read_text(encoding="utf-8", errors="replace")
+    assert "nothing sent (nothing new, or no notify channel configured)" in log  # notify ran
+    if n_errors and n_errors[0]:
+        assert "new error finding(s) (fail_on=new_error)" in log  # the gate said why

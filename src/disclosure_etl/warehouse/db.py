@@ -35,6 +35,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create the tables, macros and views (idempotent) with their comments."""
     con.execute(read_sql("schema.sql"))
     con.execute(read_sql("views.sql"))
+    con.execute(read_sql("findings.sql"))
 
 
 def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
