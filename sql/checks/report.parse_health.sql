@@ -2,13 +2,14 @@
 -- dimension: completeness
 -- severity: error
 -- tolerance: every report parsed; the share of reports parsed at least checks.parse_health_floor (config, default 0.9)
--- description: Every annual report was parsed: a failed or unsupported parse is an error row and a partial one a warn row (each with its parse_note), and one row per run compares the share of reports parsed with the configured floor.
+-- description: Every annual report was parsed: a failed or unsupported parse is an error-severity fail row and a partial one a warn row (each with its parse_note), and one row per run compares the share of reports parsed with the configured floor.
 WITH per_report AS (
     SELECT r.agency_id, r.report_year,
            CASE WHEN r.parse_status = 'parsed' THEN 1.0 ELSE 0.0 END AS observed, 1.0 AS expected,
            r.parse_status = 'parsed' AS ok,
-           CASE WHEN r.parse_status IS DISTINCT FROM 'parsed' AND r.parse_status IS DISTINCT FROM 'partial'
-                THEN 'error' END AS status,
+           -- a report we could not read is an error-severity finding (fail), not a check that
+           -- could not run: the check did run, and found the report unreadable
+           NULL AS status,
            CASE WHEN r.parse_status = 'partial' THEN 'warn' END AS severity,
            CASE COALESCE(r.parse_status, 'unknown')
                WHEN 'parsed' THEN 'The report was parsed (' || COALESCE(r.source_format, '?') || ', template '

@@ -101,7 +101,7 @@ def test_every_report_garbage_is_never_green(con: duckdb.DuckDBPyConnection) -> 
     assert out["fail"] + out["error"] > 0
     health = rows_of(con, "run001", "report.parse_health")
     per_report = [h for h in health if h[1] is not None]
-    assert [h[0] for h in per_report] == ["error"] * 3
+    assert [h[0] for h in per_report] == ["fail"] * 3
     assert all("no text found" in h[3] for h in per_report)
     run_row = [h for h in health if h[1] is None]
     assert run_row[0][0] == "fail" and "0 of 3 reports parsed" in run_row[0][3]
