@@ -1,0 +1,190 @@
+"""Tables in images → Grids: ruling lines (OpenCV morphology) give the cells, OCR reads each.
+
+The grid is found from the horizontal and vertical ruling lines; every enclosed white region
+is one (possibly merged) cell, placed on the row/column lines it touches, so a merged cell's
+text fills every slot it covers, exactly like an expanded HTML ``rowspan``/``colspan``. Each
+cell is cut into its text lines by ink projection and each line is recognised alone, so text
+never leaks across a ruling line. A cell without ink stays blank (``""``); a cell with ink that
+reads as nothing becomes ``?`` so the table mapper calls it unreadable instead of blank.
+
+Cell texts are :class:`OcrText` — a ``str`` that also carries the recognition confidence —
+so the one table mapper (``tables.read_tables``) reads them like any other grid and its
+figures keep the confidence.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
+from typing import Any
+
+from disclosure_etl.reports.document import MAX_COLS, MAX_ROWS, Grid
+
+#: Images are upscaled so that the smaller side of a text line is about this many pixels.
+MIN_IMAGE_SIDE = 40
+MAX_IMAGE_PIXELS = 40_000_000
+MAX_CELLS = 4000
+
+
+class OcrText(str):
+    """Cell text read by OCR, with the lowest recognition score of its lines (0..1)."""
+
+    confidence: float
+
+    def __new__(cls, text: str, confidence: float) -> OcrText:
+        obj = super().__new__(cls, text)
+        obj.confidence = confidence
+        return obj
+
+
+@dataclass(frozen=True)
+class CellBox:
+    row: int
+    col: int
+    rowspan: int
+    colspan: int
+    x0: int
+    y0: int
+    x1: int
+    y1: int
+
+
+def decode_image(data: bytes) -> Any | None:
+    """Image bytes (PNG/JPEG/GIF/BMP/TIFF) → greyscale numpy array, or None if unreadable."""
+    import cv2
+    import numpy as np
+
+    arr = np.frombuffer(data, dtype=np.uint8)
+    img = cv2.imdecode(arr, cv2.IMREAD_GRAYSCALE)
+    if img is None:
+        try:  # GIF and some TIFFs: OpenCV cannot decode them, Pillow can
+            import io
+
+            from PIL import Image
+
+            with Image.open(io.BytesIO(data)) as im:
+                img = np.array(im.convert("L"))
+        except (OSError, ValueError):
+            return None
+    if img.size == 0 or img.size > MAX_IMAGE_PIXELS:
+        return None
+    return img
+
+
+def _line_positions(mask: Any, axis: int, min_len: int) -> list[int]:
+    """Centres of the ruling lines in a line mask (axis 0: vertical lines → x positions)."""
+    import numpy as np
+
+    counts = (mask > 0).sum(axis=axis)
+    hits = np.flatnonzero(counts >= min_len)
+    runs: list[list[int]] = []
+    for v in hits.tolist():
+        if runs and v - runs[-1][1] <= 2:
+            runs[-1][1] = v
+        else:
+            runs.append([v, v])
+    return [(a + b) // 2 for a, b in runs]
+
+
+def _glyph_size(ink: Any) -> int:
+    """A high percentile of the heights of small ink blobs: about one character's size."""
+    import cv2
+    import numpy as np
+
+    h, w = ink.shape
+    _, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    small = [int(s[3]) for s in stats[1:] if s[3] < h / 8 and s[2] < w / 8 and s[3] >= 3]
+    return int(np.percentile(small, 90)) if small else 12
+
+
+def find_cells(gray: Any) -> list[CellBox]:
+    """The cells of the ruled table in a greyscale image (empty when there is no grid)."""
+    import cv2
+    import numpy as np
+
+    h, w = gray.shape
+    ink = (gray < 160).astype(np.uint8) * 255
+    glyph = _glyph_size(ink)
+    hlen = max(20, int(2.5 * glyph))  # longer than any stroke of a character
+    hmask = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (hlen, 1)))
+    ys = _line_positions(hmask, 1, hlen)
+    if len(ys) < 2:
+        return []
+    # a vertical ruling line spans at least most of the lowest row; glyph strokes do not
+    vlen = max(10, int(1.5 * glyph), int(0.7 * min(b - a for a, b in zip(ys, ys[1:], strict=False))))
+    vmask = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, vlen)))
+    xs = _line_positions(vmask, 0, vlen)
+    if len(xs) < 2 or len(ys) < 2:
+        return []
+    lines = cv2.dilate(cv2.bitwise_or(hmask, vmask), np.ones((3, 3), np.uint8))
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(255 - lines, connectivity=4)
+    cells: list[CellBox] = []
+    for i in range(1, n):
+        x, y, cw, ch, _area = (int(v) for v in stats[i])
+        if cw < 4 or ch < 4 or x <= 0 or y <= 0 or x + cw >= w or y + ch >= h:
+            continue  # noise, or the page around the table
+        c0, c1 = bisect_right(xs, x) - 1, bisect_left(xs, x + cw - 1)
+        r0, r1 = bisect_right(ys, y) - 1, bisect_left(ys, y + ch - 1)
+        if c0 < 0 or r0 < 0 or c1 >= len(xs) or r1 >= len(ys) or c1 <= c0 or r1 <= r0:
+            continue
+        cells.append(CellBox(r0, c0, r1 - r0, c1 - c0, x, y, x + cw, y + ch))
+    return cells[:MAX_CELLS]
+
+
+def _text_lines(crop: Any) -> list[tuple[int, int, int, int]]:
+    """(x0, y0, x1, y1) of each text line in a cell crop, from the ink's row projection."""
+    import numpy as np
+
+    ink = crop < 160
+    rows = np.flatnonzero(ink.sum(axis=1) > 0).tolist()
+    if not rows:
+        return []
+    spans: list[list[int]] = [[rows[0], rows[0]]]
+    for r in rows[1:]:
+        if r - spans[-1][1] > 2:
+            spans.append([r, r])
+        else:
+            spans[-1][1] = r
+    out = []
+    for y0, y1 in spans:
+        if y1 - y0 < 2 and ink[y0 : y1 + 1].sum() < 3:
+            continue  # a speck
+        cols = np.flatnonzero(ink[y0 : y1 + 1].sum(axis=0) > 0)
+        out.append((int(cols[0]), y0, int(cols[-1]) + 1, y1 + 1))
+    return out
+
+
+def read_grid(gray: Any, cells: list[CellBox], recognise: Any) -> Grid:
+    """OCR every cell; ``recognise`` maps a list of line images to [(text, score), …]."""
+    import numpy as np
+
+    crops: list[Any] = []
+    owner: list[int] = []
+    for k, cell in enumerate(cells):
+        m = 2  # the dilated ruling lines are already outside the cell
+        crop = gray[cell.y0 + m : cell.y1 - m, cell.x0 + m : cell.x1 - m]
+        for x0, y0, x1, y1 in _text_lines(crop):
+            pad = max(4, (y1 - y0) // 3)
+            line = np.full((y1 - y0 + 2 * pad, x1 - x0 + 2 * pad), 255, dtype=np.uint8)
+            line[pad:-pad, pad:-pad] = crop[y0:y1, x0:x1]
+            crops.append(line)
+            owner.append(k)
+    results = recognise(crops) if crops else []
+    texts: dict[int, list[str]] = {}
+    scores: dict[int, float] = {}
+    for k, (text, score) in zip(owner, results, strict=True):
+        texts.setdefault(k, []).append(text.strip())
+        scores[k] = min(scores.get(k, 1.0), float(score))
+    nrows = min(max((c.row + c.rowspan for c in cells), default=0), MAX_ROWS)
+    ncols = min(max((c.col + c.colspan for c in cells), default=0), MAX_COLS)
+    blank = OcrText("", 1.0)
+    grid: list[list[str]] = [[blank] * ncols for _ in range(nrows)]
+    for k, cell in enumerate(cells):
+        if k not in texts:
+            continue  # no ink: a blank cell
+        joined = "".join(texts[k])
+        text = OcrText(joined if joined else "?", scores[k] if joined else 0.0)
+        for r in range(cell.row, min(cell.row + cell.rowspan, nrows)):
+            for c in range(cell.col, min(cell.col + cell.colspan, ncols)):
+                grid[r][c] = text
+    return grid
