@@ -5,7 +5,8 @@ is one (possibly merged) cell, placed on the row/column lines it touches, so a m
 text fills every slot it covers, exactly like an expanded HTML ``rowspan``/``colspan``. Each
 cell is cut into its text lines by ink projection and each line is recognised alone, so text
 never leaks across a ruling line. A cell without ink stays blank (``""``); a cell with ink that
-reads as nothing becomes ``?`` so the table mapper calls it unreadable instead of blank.
+reads as nothing becomes ``?`` so the table mapper calls it unreadable instead of blank; a
+cell holding only a dash (which OCR reads as 一, "one") becomes ``—``.
 
 Cell texts are :class:`OcrText` — a ``str`` that also carries the recognition confidence —
 so the one table mapper (``tables.read_tables``) reads them like any other grid and its
@@ -24,6 +25,8 @@ from disclosure_etl.reports.document import MAX_COLS, MAX_ROWS, Grid
 MIN_IMAGE_SIDE = 40
 MAX_IMAGE_PIXELS = 40_000_000
 MAX_CELLS = 4000
+_DASHES = set("一－—–-_―‐ ")
+_STROKES = {"1", "l", "I", "|", "/", "\\", "丨"}
 
 
 class OcrText(str):
@@ -154,6 +157,23 @@ def _text_lines(crop: Any) -> list[tuple[int, int, int, int]]:
     return out
 
 
+def _slanted(line: Any) -> bool:
+    """Does the single glyph in a line image lean like ``/`` or ``\\`` (not stand like ``1``)?
+
+    The slope of the per-row ink centre against the row: a slash's centre moves across by
+    a third of its height or more, a 1's stem stays put (its flag moves a few rows only).
+    """
+    import numpy as np
+
+    ink = line < 160
+    rows = np.flatnonzero(ink.any(axis=1))
+    if len(rows) < 6:
+        return False
+    centres = np.array([np.median(np.flatnonzero(ink[r])) for r in rows])
+    slope = float(np.polyfit(rows.astype(float), centres, 1)[0])
+    return abs(slope) > 0.2
+
+
 def read_grid(gray: Any, cells: list[CellBox], recognise: Any) -> Grid:
     """OCR every cell; ``recognise`` maps a list of line images to [(text, score), …]."""
     import numpy as np
@@ -172,8 +192,11 @@ def read_grid(gray: Any, cells: list[CellBox], recognise: Any) -> Grid:
     results = recognise(crops) if crops else []
     texts: dict[int, list[str]] = {}
     scores: dict[int, float] = {}
-    for k, (text, score) in zip(owner, results, strict=True):
-        texts.setdefault(k, []).append(text.strip())
+    for k, crop, (text, score) in zip(owner, crops, results, strict=True):
+        text = text.strip()
+        if text in _STROKES and _slanted(crop):
+            text = "/"  # a slash (a blank mark) reads as 1: its ink leans, a 1's does not
+        texts.setdefault(k, []).append(text)
         scores[k] = min(scores.get(k, 1.0), float(score))
     nrows = min(max((c.row + c.rowspan for c in cells), default=0), MAX_ROWS)
     ncols = min(max((c.col + c.colspan for c in cells), default=0), MAX_COLS)
@@ -183,6 +206,8 @@ def read_grid(gray: Any, cells: list[CellBox], recognise: Any) -> Grid:
         if k not in texts:
             continue  # no ink: a blank cell
         joined = "".join(texts[k])
+        if joined and set(joined) <= _DASHES:
+            joined = "—"  # a drawn dash reads as 一 (one): in a table cell it is a dash, a blank
         text = OcrText(joined if joined else "?", scores[k] if joined else 0.0)
         for r in range(cell.row, min(cell.row + cell.rowspan, nrows)):
             for c in range(cell.col, min(cell.col + cell.colspan, ncols)):
