@@ -48,7 +48,7 @@ def test_models_ship_inside_the_package() -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", ["m01_2021_std.html", "m09_2023_label_variants.html"])
+@pytest.mark.parametrize("name", ["m09_2023_label_variants.html"])
 @pytest.mark.parametrize("scale", SCALES)
 def test_corpus_tables_read_back_from_images(name: str, scale: float) -> None:
     _need_ocr()

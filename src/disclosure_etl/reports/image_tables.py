@@ -3,8 +3,8 @@
 The grid is found from the horizontal and vertical ruling lines; every enclosed white region
 is one (possibly merged) cell, placed on the row/column lines it touches, so a merged cell's
 text fills every slot it covers, exactly like an expanded HTML ``rowspan``/``colspan``. Each
-cell is cut into its text lines by ink projection and each line is recognised alone, so text
-never leaks across a ruling line. A cell without ink stays blank (``""``); a cell with ink that
+cell is cut into its text lines by ink projection and the lines are recognised together as
+one line, so text never leaks across a ruling line and a wrapped label keeps its context. A cell without ink stays blank (``""``); a cell with ink that
 reads as nothing becomes ``?`` so the table mapper calls it unreadable instead of blank; a
 cell holding only a dash (which OCR reads as 一, "one") becomes ``—``.
 
@@ -148,6 +148,15 @@ def _text_lines(crop: Any) -> list[tuple[int, int, int, int]]:
             spans.append([r, r])
         else:
             spans[-1][1] = r
+    # the white rows inside a glyph (量, 三) are narrower than the leading between two lines
+    tallest = max(b - a + 1 for a, b in spans)
+    merged: list[list[int]] = [spans[0]]
+    for a, b in spans[1:]:
+        if a - merged[-1][1] <= max(3, tallest // 4):
+            merged[-1][1] = b
+        else:
+            merged.append([a, b])
+    spans = merged
     out = []
     for y0, y1 in spans:
         if y1 - y0 < 2 and ink[y0 : y1 + 1].sum() < 3:
@@ -174,20 +183,35 @@ def _slanted(line: Any) -> bool:
     return abs(slope) > 0.2
 
 
+def _one_line(lines: list[Any]) -> Any:
+    """The text lines of one cell side by side, padded: a wrapped label is read as one line
+    (a lone last character is read far worse than in its context)."""
+    import numpy as np
+
+    height = max(ln.shape[0] for ln in lines)
+    pad = max(4, height // 3)
+    gap = max(2, height // 4)
+    width = sum(ln.shape[1] for ln in lines) + gap * (len(lines) - 1) + 2 * pad
+    out = np.full((height + 2 * pad, width), 255, dtype=np.uint8)
+    x = pad
+    for ln in lines:
+        top = pad + (height - ln.shape[0]) // 2
+        out[top : top + ln.shape[0], x : x + ln.shape[1]] = ln
+        x += ln.shape[1] + gap
+    return out
+
+
 def read_grid(gray: Any, cells: list[CellBox], recognise: Any) -> Grid:
     """OCR every cell; ``recognise`` maps a list of line images to [(text, score), …]."""
-    import numpy as np
 
     crops: list[Any] = []
     owner: list[int] = []
     for k, cell in enumerate(cells):
         m = 2  # the dilated ruling lines are already outside the cell
         crop = gray[cell.y0 + m : cell.y1 - m, cell.x0 + m : cell.x1 - m]
-        for x0, y0, x1, y1 in _text_lines(crop):
-            pad = max(4, (y1 - y0) // 3)
-            line = np.full((y1 - y0 + 2 * pad, x1 - x0 + 2 * pad), 255, dtype=np.uint8)
-            line[pad:-pad, pad:-pad] = crop[y0:y1, x0:x1]
-            crops.append(line)
+        lines = [crop[y0:y1, x0:x1] for x0, y0, x1, y1 in _text_lines(crop)]
+        if lines:
+            crops.append(_one_line(lines))
             owner.append(k)
     results = recognise(crops) if crops else []
     texts: dict[int, list[str]] = {}
