@@ -130,6 +130,15 @@ def test_scanned_pdf_without_text_layer_is_read_by_ocr() -> None:
     got = table_figures(r)
     assert got["t4.review.total"].value == 4 and got["t4.review.total"].extraction == "ocr"
     assert "pdf_scanned_page: p1" in (r.parse_note or "")
+    assert r.parse_status == "partial"  # its prose is not read
+
+
+def test_image_body_tables_are_read_and_the_report_is_partial() -> None:
+    _need_ocr()
+    _, images = tables_to_images(_BLANKS_PAGE.encode("utf-8"), 1.0)
+    r = parse_report(images["table0.png"], url="https://x/report.png")
+    assert r.source_format == "image" and r.parse_status == "partial"
+    assert table_figures(r)["t4.review.upheld"].value == 3
 
 
 def test_picture_inside_a_docx_is_read_by_ocr() -> None:

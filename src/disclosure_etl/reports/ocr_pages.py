@@ -69,6 +69,7 @@ def add_image_tables(doc: Document, data: bytes, images: Mapping[str, bytes] | N
 def _image_sources(doc: Document, data: bytes, images: Mapping[str, bytes]) -> Iterator[tuple[str, bytes]]:
     fmt = doc.source_format
     if fmt == "image":
+        doc.notes.append("image_body: OCR reads its tables, not its prose")
         yield "body", data
     elif fmt == "html":
         for src in doc.images:
@@ -118,7 +119,7 @@ def _pdf_pages(data: bytes, doc: Document) -> Iterator[tuple[str, bytes]]:
             if not (scanned or has_image):
                 continue
             if scanned:
-                doc.notes.append(f"pdf_scanned_page: p{i + 1} has no text layer")
+                doc.notes.append(f"pdf_scanned_page: p{i + 1} has no text layer (OCR reads its tables, not its prose)")
             bitmap = page.render(scale=PDF_DPI / 72, grayscale=True)
             buf = io.BytesIO()
             bitmap.to_pil().save(buf, format="PNG")

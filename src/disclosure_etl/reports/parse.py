@@ -98,7 +98,7 @@ def _parse(
     if not lines and not doc.tables:
         report.parse_status = "failed"
         notes.insert(0, "no text found")
-    elif any(n.startswith(("tables_as_images", "tables_missing", "input_truncated", "text_truncated", "pages_truncated", "tables_truncated", "t3 cell", "t2 cell", "markup_unparseable", "html_unparseable", "ocr_uncertain", "ocr_unavailable", "image_not_archived", "doc_without_libreoffice", "doc_conversion_failed")) for n in notes):
+    elif any(n.startswith(("tables_as_images", "tables_missing", "input_truncated", "text_truncated", "pages_truncated", "tables_truncated", "t3 cell", "t2 cell", "markup_unparseable", "html_unparseable", "ocr_uncertain", "ocr_unavailable", "image_not_archived", "doc_without_libreoffice", "doc_conversion_failed", "pdf_scanned_page", "image_body")) for n in notes):
         report.parse_status = "partial"
     elif not figures:
         report.parse_status = "partial"
