@@ -95,8 +95,15 @@ def _glyph_size(ink: Any) -> int:
     import numpy as np
 
     h, w = ink.shape
-    _, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    small = [int(s[3]) for s in stats[1:] if s[3] < h / 8 and s[2] < w / 8 and s[3] >= 3]
+    long_h = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (30, 1)))
+    long_v = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, 30)))
+    ruled = cv2.dilate(cv2.bitwise_or(long_h, long_v), np.ones((3, 3), np.uint8))
+    text = cv2.bitwise_and(ink, cv2.bitwise_not(ruled))  # the ink without the cell borders
+    _, _, stats, _ = cv2.connectedComponentsWithStats(text, connectivity=8)
+    small = [  # not the pieces of a ruling line (1-2 px thick or much longer than wide)
+        int(s[3]) for s in stats[1:]
+        if 3 <= s[3] < h / 8 and 3 <= s[2] < w / 8 and s[3] <= 4 * s[2] and s[2] <= 4 * s[3]
+    ]
     return int(np.percentile(small, 90)) if small else 12
 
 
@@ -107,15 +114,18 @@ def find_cells(gray: Any) -> list[CellBox]:
 
     h, w = gray.shape
     ink = (gray < 160).astype(np.uint8) * 255
+    rules = (gray < 200).astype(np.uint8) * 255  # browsers draw cell borders light grey
     glyph = _glyph_size(ink)
-    hlen = max(20, int(2.5 * glyph))  # longer than any stroke of a character
-    hmask = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (hlen, 1)))
-    ys = _line_positions(hmask, 1, hlen)
+    # a segment longer than a character's stroke (shorter than the narrowest cell), and rows
+    # whose segments add up to more than a dash in the text
+    hlen = max(10, int(1.5 * glyph))
+    hmask = cv2.morphologyEx(rules, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (hlen, 1)))
+    ys = _line_positions(hmask, 1, max(20, 3 * glyph))
     if len(ys) < 2:
         return []
     # a vertical ruling line spans at least most of the lowest row; glyph strokes do not
     vlen = max(10, int(1.5 * glyph), int(0.7 * min(b - a for a, b in zip(ys, ys[1:], strict=False))))
-    vmask = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, vlen)))
+    vmask = cv2.morphologyEx(rules, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, vlen)))
     xs = _line_positions(vmask, 0, vlen)
     if len(xs) < 2 or len(ys) < 2:
         return []
