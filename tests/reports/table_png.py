@@ -137,3 +137,53 @@ def cell_scores(reference: Any, ocr: Any) -> tuple[int, int, int]:
         if m in ref and ref[m].value == f.value and ref[m].is_blank == f.is_blank
     )  # fmt: skip
     return right, len(ref), len(got)
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def chromium_available() -> bool:
+    return CHROMIUM.exists() and FONT.exists()
+
+
+def chromium_tables_to_images(html: bytes, scale: float = 1.0) -> tuple[bytes, dict[str, bytes]]:
+    """Like :func:`tables_to_images`, but each table is drawn by headless Chromium with the
+    page's own markup (``border``/``cellspacing``: grey 3D double borders, browser fonts),
+    screenshot at ``scale`` device pixels per CSS pixel and cropped to the table."""
+    import subprocess
+    import tempfile
+
+    import lxml.html
+    from PIL import Image, ImageOps
+
+    from disclosure_etl.reports.extract import decode_text
+
+    root = lxml.html.document_fromstring(decode_text(html))
+    images: dict[str, bytes] = {}
+    with tempfile.TemporaryDirectory(prefix="tblshot-") as tmp:
+        for n, table in enumerate(root.xpath("//table[not(ancestor::table)]")):
+            page = Path(tmp) / f"t{n}.html"
+            shot = Path(tmp) / f"t{n}.png"
+            page.write_text('<html><head><meta charset="utf-8"></head><body style="margin:12px;width:960px">'
+                            + lxml.html.tostring(table, encoding="unicode") + "</body></html>", encoding="utf-8")
+            subprocess.run(
+                [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+                 f"--force-device-scale-factor={scale}", f"--user-data-dir={tmp}/profile",
+                 f"--screenshot={shot}", "--window-size=1000,2600", page.as_uri()],
+                capture_output=True, timeout=120, check=True,
+            )  # fmt: skip
+            with Image.open(shot) as im:
+                gray = im.convert("L")
+                box = ImageOps.invert(gray).getbbox()
+                if box is None:
+                    continue
+                pad = round(12 * scale)
+                crop = gray.crop((max(0, box[0] - pad), max(0, box[1] - pad), box[2] + pad, box[3] + pad))
+                buf = io.BytesIO()
+                crop.save(buf, format="PNG")
+            src = f"table{n}.png"
+            images[src] = buf.getvalue()
+            img = lxml.html.Element("img", src=src)
+            img.tail = table.tail
+            table.getparent().replace(table, img)
+    return lxml.html.tostring(root, encoding="utf-8"), images

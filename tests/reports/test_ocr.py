@@ -18,7 +18,14 @@ from disclosure_etl.reports import parse_report
 from disclosure_etl.reports.ocr import model_paths, ocr_available
 from disclosure_etl.reports.ocr_checks import ocr_doubts
 from tests.needs import need, shared_path
-from tests.reports.table_png import cell_scores, font_available, table_figures, tables_to_images
+from tests.reports.table_png import (
+    cell_scores,
+    chromium_available,
+    chromium_tables_to_images,
+    font_available,
+    table_figures,
+    tables_to_images,
+)
 from tests.reports.test_corpus import expected_figures
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
@@ -67,10 +74,15 @@ def _real_html() -> list[Path]:
 
 
 @pytest.mark.slow
-def test_real_report_tables_read_back_from_images(capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize("renderer", ["pillow", "chromium"])
+def test_real_report_tables_read_back_from_images(renderer: str, capsys: pytest.CaptureFixture[str]) -> None:
     """Cell recall ≥ 0.95 and precision ≥ 0.99 against the report's own HTML tables, at both
-    resolutions; and every hand label of the tables is read right."""
+    resolutions, drawn by Pillow (plain ruled grid) and by headless Chromium (the page's own
+    border/cellspacing markup); and every hand label of the tables is read right."""
     _need_ocr()
+    if renderer == "chromium":
+        need(chromium_available(), "needs /usr/bin/chromium (Debian chromium) and fonts-noto-cjk")
+    draw = chromium_tables_to_images if renderer == "chromium" else tables_to_images
     files = _real_html()
     labels = json.loads(shared_path("real_reports", "labels.json").read_text(encoding="utf-8"))
     right = ref = got = 0
@@ -78,7 +90,8 @@ def test_real_report_tables_read_back_from_images(capsys: pytest.CaptureFixture[
         html = path.read_bytes()
         reference = parse_report(html, source_format="html")
         for scale in SCALES:
-            r = _ocr_report(html, scale)
+            page, images = draw(html, scale)
+            r = parse_report(page, source_format="html", images=images)
             a, b, c = cell_scores(reference, r)
             right, ref, got = right + a, ref + b, got + c
             figures = table_figures(r)
@@ -87,7 +100,7 @@ def test_real_report_tables_read_back_from_images(capsys: pytest.CaptureFixture[
                     assert figures[metric].value == value, (path.name, scale, metric)
     assert files and ref > 0
     with capsys.disabled():
-        print(f"\nOCR of real report tables: recall {right / ref:.4f}, precision {right / got:.4f} ({ref} cells)")
+        print(f"\nOCR of real report tables ({renderer}): recall {right / ref:.4f}, precision {right / got:.4f} ({ref} cells)")
     assert right / ref >= 0.95
     assert right / got >= 0.99
 
