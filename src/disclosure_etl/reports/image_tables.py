@@ -74,7 +74,7 @@ def decode_image(data: bytes) -> Any | None:
     return img
 
 
-def _line_positions(mask: Any, axis: int, min_len: int) -> list[int]:
+def _line_positions(mask: Any, axis: int, min_len: int, merge: int = 2) -> list[int]:
     """Centres of the ruling lines in a line mask (axis 0: vertical lines → x positions)."""
     import numpy as np
 
@@ -82,7 +82,7 @@ def _line_positions(mask: Any, axis: int, min_len: int) -> list[int]:
     hits = np.flatnonzero(counts >= min_len)
     runs: list[list[int]] = []
     for v in hits.tolist():
-        if runs and v - runs[-1][1] <= 2:
+        if runs and v - runs[-1][1] <= merge:  # a double border (cellspacing) is one line
             runs[-1][1] = v
         else:
             runs.append([v, v])
@@ -120,13 +120,14 @@ def find_cells(gray: Any) -> list[CellBox]:
     # whose segments add up to more than a dash in the text
     hlen = max(10, int(1.5 * glyph))
     hmask = cv2.morphologyEx(rules, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (hlen, 1)))
-    ys = _line_positions(hmask, 1, max(20, 3 * glyph))
+    ys = _line_positions(hmask, 1, max(20, 3 * glyph), merge=max(2, glyph // 2))
     if len(ys) < 2:
         return []
-    # a vertical ruling line spans at least most of the lowest row; glyph strokes do not
-    vlen = max(10, int(1.5 * glyph), int(0.7 * min(b - a for a, b in zip(ys, ys[1:], strict=False))))
+    # segments nearly as tall as the lowest row; columns whose segments add up to more than
+    # one character's stroke
+    vlen = max(8, int(0.6 * min(b - a for a, b in zip(ys, ys[1:], strict=False))))
     vmask = cv2.morphologyEx(rules, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, vlen)))
-    xs = _line_positions(vmask, 0, vlen)
+    xs = _line_positions(vmask, 0, max(vlen, 2 * glyph), merge=max(2, glyph // 2))
     if len(xs) < 2 or len(ys) < 2:
         return []
     lines = cv2.dilate(cv2.bitwise_or(hmask, vmask), np.ones((3, 3), np.uint8))
