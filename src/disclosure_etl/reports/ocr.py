@@ -1,4 +1,4 @@
-"""Offline OCR: image → text boxes with a confidence, by RapidOCR (PP-OCRv6 on ONNX Runtime).
+"""Offline OCR: text-line images → (text, confidence), by RapidOCR (PP-OCRv6 on ONNX Runtime).
 
 The detection, angle-classifier and recognition models ship inside the ``rapidocr`` wheel
 (``rapidocr/models/*.onnx``, pinned in requirements.lock); the engine is given their paths
@@ -9,7 +9,6 @@ installed, :func:`ocr_available` is False and callers record why instead of read
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -22,26 +21,6 @@ MODEL_FILES = {
 }
 INSTALL_HINT = "OCR needs the Python packages rapidocr and onnxruntime (see requirements.lock)"
 _LOCK = threading.Lock()
-
-
-@dataclass(frozen=True)
-class TextBox:
-    """One recognised text line: its box in image pixels, text and recognition score."""
-
-    x0: float
-    y0: float
-    x1: float
-    y1: float
-    text: str
-    score: float
-
-    @property
-    def cx(self) -> float:
-        return (self.x0 + self.x1) / 2
-
-    @property
-    def cy(self) -> float:
-        return (self.y0 + self.y1) / 2
 
 
 def model_paths() -> dict[str, Path] | None:
@@ -85,18 +64,3 @@ def recognise_lines(images: list[Any]) -> list[tuple[str, float]]:
     with _LOCK:
         out = _engine().recognize_txt(bgr)
     return [(str(t), float(s)) for t, s in zip(out.txts, out.scores, strict=True)]
-
-
-def read_boxes(image: Any) -> list[TextBox]:
-    """Text lines of an image (a numpy array, grey or BGR), in no particular order."""
-    with _LOCK:  # one engine per process; onnxruntime sessions are not shared across threads here
-        out = _engine()(image, use_cls=False)
-    boxes = getattr(out, "boxes", None)
-    if boxes is None:
-        return []
-    result: list[TextBox] = []
-    for quad, text, score in zip(boxes, out.txts, out.scores, strict=True):
-        xs = [float(p[0]) for p in quad]
-        ys = [float(p[1]) for p in quad]
-        result.append(TextBox(min(xs), min(ys), max(xs), max(ys), str(text), float(score)))
-    return result
