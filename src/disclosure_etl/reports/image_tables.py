@@ -107,6 +107,22 @@ def _glyph_size(ink: Any) -> int:
     return int(np.percentile(small, 90)) if small else 12
 
 
+def _vertical_rules(rules: Any, ys: list[int], margin: int) -> Any:
+    """Mask of the vertical rules: in each row band, the columns inked over nearly the whole
+    band height (a glyph's stroke covers a text line, not the band with its padding; strokes
+    of left-aligned text in many rows never add up to a rule)."""
+    import numpy as np
+
+    vmask = np.zeros_like(rules)
+    for a, b in zip(ys, ys[1:], strict=False):
+        top, bottom = a + margin, b - margin
+        if bottom - top < 4:
+            continue
+        full = (rules[top:bottom] > 0).sum(axis=0) >= 0.85 * (bottom - top)
+        vmask[a : b + 1, full] = 255
+    return vmask
+
+
 def find_cells(gray: Any) -> list[CellBox]:
     """The cells of the ruled table in a greyscale image (empty when there is no grid)."""
     import cv2
@@ -123,11 +139,8 @@ def find_cells(gray: Any) -> list[CellBox]:
     ys = _line_positions(hmask, 1, max(20, 3 * glyph), merge=max(2, glyph // 2))
     if len(ys) < 2:
         return []
-    # segments nearly as tall as the lowest row; columns whose segments add up to more than
-    # one character's stroke
-    vlen = max(8, int(0.6 * min(b - a for a, b in zip(ys, ys[1:], strict=False))))
-    vmask = cv2.morphologyEx(rules, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, vlen)))
-    xs = _line_positions(vmask, 0, max(vlen, 2 * glyph), merge=max(2, glyph // 2))
+    vmask = _vertical_rules(rules, ys, margin=max(3, glyph // 4))
+    xs = _line_positions(vmask, 0, 1, merge=max(2, glyph // 2))
     if len(xs) < 2 or len(ys) < 2:
         return []
     lines = cv2.dilate(cv2.bitwise_or(hmask, vmask), np.ones((3, 3), np.uint8))
