@@ -164,12 +164,12 @@ def chromium_tables_to_images(html: bytes, scale: float = 1.0) -> tuple[bytes, d
         for n, table in enumerate(root.xpath("//table[not(ancestor::table)]")):
             page = Path(tmp) / f"t{n}.html"
             shot = Path(tmp) / f"t{n}.png"
-            page.write_text('<html><head><meta charset="utf-8"></head><body style="margin:12px;width:960px">'
+            page.write_text('<html><head><meta charset="utf-8"></head><body style="margin:12px">'
                             + lxml.html.tostring(table, encoding="unicode") + "</body></html>", encoding="utf-8")
             subprocess.run(
                 [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
                  f"--force-device-scale-factor={scale}", f"--user-data-dir={tmp}/profile",
-                 f"--screenshot={shot}", "--window-size=1000,2600", page.as_uri()],
+                 f"--screenshot={shot}", "--window-size=1800,2600", page.as_uri()],
                 capture_output=True, timeout=120, check=True,
             )  # fmt: skip
             with Image.open(shot) as im:

@@ -74,8 +74,8 @@ def decode_image(data: bytes) -> Any | None:
     return img
 
 
-def _line_positions(mask: Any, axis: int, min_len: int, merge: int = 2) -> list[int]:
-    """Centres of the ruling lines in a line mask (axis 0: vertical lines → x positions)."""
+def _line_runs(mask: Any, axis: int, min_len: int, merge: int = 2) -> list[tuple[int, int]]:
+    """(first, last) pixel of each ruling line in a line mask (axis 0: vertical lines)."""
     import numpy as np
 
     counts = (mask > 0).sum(axis=axis)
@@ -86,7 +86,12 @@ def _line_positions(mask: Any, axis: int, min_len: int, merge: int = 2) -> list[
             runs[-1][1] = v
         else:
             runs.append([v, v])
-    return [(a + b) // 2 for a, b in runs]
+    return [(a, b) for a, b in runs]
+
+
+def _line_positions(mask: Any, axis: int, min_len: int, merge: int = 2) -> list[int]:
+    """Centres of the ruling lines in a line mask (axis 0: vertical lines → x positions)."""
+    return [(a + b) // 2 for a, b in _line_runs(mask, axis, min_len, merge)]
 
 
 def _glyph_size(ink: Any) -> int:
@@ -107,19 +112,18 @@ def _glyph_size(ink: Any) -> int:
     return int(np.percentile(small, 90)) if small else 12
 
 
-def _vertical_rules(rules: Any, ys: list[int], margin: int) -> Any:
-    """Mask of the vertical rules: in each row band, the columns inked over nearly the whole
-    band height (a glyph's stroke covers a text line, not the band with its padding; strokes
-    of left-aligned text in many rows never add up to a rule)."""
+def _vertical_rules(rules: Any, hruns: list[tuple[int, int]]) -> Any:
+    """Mask of the vertical rules: in each row band, the columns inked all the way from the
+    rule above to the rule below. A glyph's stroke never touches both (cell padding), nor do
+    the strokes of left-aligned text in many rows add up to a rule."""
     import numpy as np
 
     vmask = np.zeros_like(rules)
-    for a, b in zip(ys, ys[1:], strict=False):
-        top, bottom = a + margin, b - margin
+    for (_, top), (bottom, _) in zip(hruns, hruns[1:], strict=False):
         if bottom - top < 4:
             continue
-        full = (rules[top:bottom] > 0).sum(axis=0) >= 0.85 * (bottom - top)
-        vmask[a : b + 1, full] = 255
+        full = (rules[top + 1 : bottom] > 0).mean(axis=0) >= 0.97
+        vmask[top : bottom + 1, full] = 255
     return vmask
 
 
@@ -136,10 +140,11 @@ def find_cells(gray: Any) -> list[CellBox]:
     # whose segments add up to more than a dash in the text
     hlen = max(10, int(1.5 * glyph))
     hmask = cv2.morphologyEx(rules, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (hlen, 1)))
-    ys = _line_positions(hmask, 1, max(20, 3 * glyph), merge=max(2, glyph // 2))
+    hruns = _line_runs(hmask, 1, max(20, 3 * glyph), merge=max(2, glyph // 2))
+    ys = [(a + b) // 2 for a, b in hruns]
     if len(ys) < 2:
         return []
-    vmask = _vertical_rules(rules, ys, margin=max(3, glyph // 4))
+    vmask = _vertical_rules(rules, hruns)
     xs = _line_positions(vmask, 0, 1, merge=max(2, glyph // 2))
     if len(xs) < 2 or len(ys) < 2:
         return []
