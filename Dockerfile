@@ -8,6 +8,12 @@ ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
     DISCLOSURE_DATA_DIR=/opt/disclosure/data
 
 USER root
+# Old binary .doc reports: LibreOffice converts them to DOCX (antiword: text fallback).
+# OCR needs no system package: its models ship inside the rapidocr wheel (requirements.lock).
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+      libreoffice-writer-nogui antiword \
+ && rm -rf /var/lib/apt/lists/*
 RUN mkdir -p /opt/disclosure/data /opt/disclosure/config \
  && chown -R airflow:root /opt/disclosure
 USER airflow

@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: demo test test-fast test-distributed lint typecheck airflow docs bench clean venv lock
+.PHONY: system-packages demo test test-fast test-distributed lint typecheck airflow docs bench clean venv lock
 
 venv: $(STAMP)
 
@@ -18,6 +18,12 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/uv pip sync --python $(BIN)/python requirements.lock
 	$(BIN)/uv pip install --python $(BIN)/python --no-deps -e .
 	@touch $(STAMP)
+
+# Debian packages for old binary .doc reports (LibreOffice converts them to DOCX, antiword is
+# the text fallback); the same list as .ci/run and the Dockerfile. OCR needs none.
+system-packages:
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	  libreoffice-writer-nogui antiword
 
 lock:
 	$(BIN)/uv pip compile pyproject.toml --extra airflow --extra dev --python-version 3.11 \

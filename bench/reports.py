@@ -2,12 +2,15 @@
 
 Run: ``.venv/bin/python bench/reports.py``. Uses the committed corpus (tests/reports/corpus);
 the seed report parsed as text is the baseline measured in the same run, and the 50 MB body
-shows the cost of the input limits.
+shows the cost of the input limits. The OCR rows draw the tables of two corpus reports as
+images at 1x and 2x and parse them back (OCR reports/s, max RSS), against the same reports
+read from their HTML tables.
 """
 
 from __future__ import annotations
 
 import resource
+import sys
 import time
 import tracemalloc
 from collections.abc import Callable
@@ -16,7 +19,10 @@ from pathlib import Path
 
 from disclosure_etl.reports import parse_report
 
-CORPUS = Path(__file__).resolve().parent.parent / "tests" / "reports" / "corpus"
+REPO = Path(__file__).resolve().parent.parent
+CORPUS = REPO / "tests" / "reports" / "corpus"
+#: Reports whose tables are drawn as images (tests/reports/table_png.py) for the OCR rows.
+OCR_REPORTS = ("m01_2021_std.html", "n01_2019_std.html")
 MIN_SECONDS = 2.0
 
 
@@ -61,6 +67,34 @@ def main() -> None:
     r = parse_report(big)
     print(f"50 MB html body: {time.perf_counter() - start:.2f} s, status {r.parse_status} ({r.parse_note})")
     print(f"max RSS of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MiB")
+    ocr_rows()
+
+
+def ocr_rows() -> None:
+    """Tables published as images: the same reports with their tables drawn as PNG (1x and 2x)
+    and read back by OCR, against the same reports read from their HTML tables."""
+    sys.path.insert(0, str(REPO))
+    from tests.reports.table_png import font_available, tables_to_images
+
+    from disclosure_etl.reports.ocr import ocr_available
+
+    if not (ocr_available() and font_available()):
+        print("OCR: skipped (needs rapidocr + onnxruntime and fonts-noto-cjk)")
+        return
+    html = [(CORPUS / n).read_bytes() for n in OCR_REPORTS]
+    base, _ = rate(html)
+    for scale in (1.0, 2.0):
+        pages = [tables_to_images(d, scale) for d in html]
+        rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        start = time.perf_counter()
+        for page, images in pages:
+            parse_report(page, source_format="html", images=images)
+        per_s = len(pages) / (time.perf_counter() - start)
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        n_img = sum(len(i) for _, i in pages)
+        print(f"OCR {scale:.0f}x tables: {len(pages)} reports ({n_img} images), {per_s:.3f} OCR reports/s "
+              f"({per_s / base:.5f}x the same reports as HTML tables), max RSS {rss // 1024} MiB "
+              f"(+{(rss - rss0) // 1024} MiB)")
 
 
 if __name__ == "__main__":

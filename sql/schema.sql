@@ -142,8 +142,12 @@ CREATE TABLE IF NOT EXISTS core.report_figures (
     unit           VARCHAR,
     is_blank       BOOLEAN,
     approx         BOOLEAN,
-    source_excerpt VARCHAR
+    source_excerpt VARCHAR,
+    extraction     VARCHAR,  -- text | table | ocr
+    confidence     DOUBLE    -- OCR recognition score; NULL unless extraction = 'ocr'
 );
+ALTER TABLE core.report_figures ADD COLUMN IF NOT EXISTS extraction VARCHAR;
+ALTER TABLE core.report_figures ADD COLUMN IF NOT EXISTS confidence DOUBLE;
 
 -- the prose of each report's latest version (for report.copied_from_other_agency)
 CREATE TABLE IF NOT EXISTS core.report_texts (

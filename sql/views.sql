@@ -116,7 +116,8 @@ COMMENT ON COLUMN annual_reports.figures_found IS 'Of figures_expected, how many
 
 -- ---------------------------------------------------------------- report_figures
 CREATE OR REPLACE VIEW report_figures AS
-SELECT report_id, agency_id, report_year, metric, value, unit, is_blank, approx, source_excerpt
+SELECT report_id, agency_id, report_year, metric, value, unit, is_blank, approx, source_excerpt,
+       extraction, confidence
 FROM core.report_figures;
 COMMENT ON VIEW report_figures IS 'Every number an annual report states, one row each (metric keys: figures.md).';
 COMMENT ON COLUMN report_figures.report_id IS 'Report (annual_reports.report_id).';
@@ -128,6 +129,8 @@ COMMENT ON COLUMN report_figures.unit IS 'Unit as stated: 条 (items), 件 (appl
 COMMENT ON COLUMN report_figures.is_blank IS 'TRUE when the cell was blank or a dash (空白/—).';
 COMMENT ON COLUMN report_figures.approx IS 'TRUE when the report qualifies the number (余/约/近/多/万…).';
 COMMENT ON COLUMN report_figures.source_excerpt IS 'The sentence, or the row × column labels, the number came from.';
+COMMENT ON COLUMN report_figures.extraction IS 'How the number was read: text (a sentence), table (a table cell) or ocr (a table cell read from an image or scanned page).';
+COMMENT ON COLUMN report_figures.confidence IS 'OCR recognition score of the cell, 0 to 1; NULL unless extraction is ocr.';
 
 -- ---------------------------------------------------------------- report_versions
 CREATE OR REPLACE VIEW report_versions AS
@@ -271,7 +274,7 @@ COMMENT ON VIEW fetch_log IS 'Every HTTP fetch of every run (抓取日志).';
 COMMENT ON COLUMN fetch_log.run_id IS 'Run (runs.run_id).';
 COMMENT ON COLUMN fetch_log.seq IS 'Sequence number within the crawl unit.';
 COMMENT ON COLUMN fetch_log.unit IS 'Crawl unit: a sub-site, or _portal.';
-COMMENT ON COLUMN fetch_log.kind IS 'robots | discover | index | list | content | column | article | attachment.';
+COMMENT ON COLUMN fetch_log.kind IS 'robots | discover | index | list | content | column | article | attachment | image (an <img> of a report body, for OCR).';
 COMMENT ON COLUMN fetch_log.agency_id IS 'Sub-site the fetch was for, if any.';
 COMMENT ON COLUMN fetch_log.url IS 'URL requested.';
 COMMENT ON COLUMN fetch_log.final_url IS 'URL after redirects.';

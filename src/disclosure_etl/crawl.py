@@ -25,6 +25,7 @@ logs the fetch. What the unit did is returned and written as its *unit outcome*
                    "window_limited", "note", "stop"}],
      "contents": [{"item_id", "category_id", "url", "final_url", "outcome", "sha256", "error"}],
      "attachments": [{"item_id", "attachment_id", "url", "ext", "name", "outcome", "sha256", "error"}],
+     "images": [{"item_id", "page_url", "src", "url", "outcome", "sha256", "error"}],
      "errors": [{"stage", "url", "outcome", "error", …}]}
 
 A listing's ``status`` is ``complete`` (read to the end: 404, an empty page or
@@ -49,6 +50,7 @@ from disclosure_etl.config import Config
 from disclosure_etl.http import FetchResult, PoliteClient, normalize_host
 from disclosure_etl.models import Category, ListRow
 from disclosure_etl.report_columns import report_columns
+from disclosure_etl.reports.ocr_pages import image_srcs
 from disclosure_etl.site import SiteFormatError
 from disclosure_etl.site.gkmlpt import (
     PAGE_SIZE,
@@ -464,6 +466,7 @@ def _fetch_content(
         ext = (a.ext or _ext(a.url)).lower()
         if ext in REPORT_EXTS:
             wanted.setdefault(a.attachment_id, (_on_site(a.url, site.base_url), ext, a.name))
+    page = None
     if res.ok and res.body is not None:
         try:
             page = parse_content_page(res.body)
@@ -475,6 +478,8 @@ def _fetch_content(
             ext = _ext(absolute)
             if aid is not None and ext in REPORT_EXTS:
                 wanted.setdefault(aid, (absolute, ext, ""))
+    if page is not None:
+        _fetch_images(client, url, page.body_html, site.base_url, ctx, outcome, max_attachment_bytes)
     for aid, (aurl, ext, name) in wanted.items():
         ares = client.get(
             aurl, kind="attachment", max_bytes=max_attachment_bytes, conditional=True,
@@ -489,6 +494,34 @@ def _fetch_content(
             outcome["errors"].append(
                 _error("attachment", ares, item_id=row.item_id, attachment_id=aid)
             )
+
+
+def _fetch_images(
+    client: PoliteClient,
+    page_url: str,
+    body_html: str,
+    base_url: str,
+    ctx: dict[str, Any],
+    outcome: dict[str, Any],
+    max_bytes: int,
+) -> None:
+    """Archive the ``<img>`` of a report body (tables published as images, read by OCR at
+    parse time). Same client, size cap and allow-list as every other fetch."""
+    seen: set[str] = set()
+    for src in image_srcs(body_html):
+        iurl = _on_site(urljoin(page_url, src), base_url)
+        if iurl in seen:
+            continue
+        seen.add(iurl)
+        res = client.get(iurl, kind="image", max_bytes=max_bytes, conditional=True,
+                         context={**ctx, "src": src})
+        outcome.setdefault("images", []).append(
+            {"item_id": ctx.get("item_id"), "page_url": page_url, "src": src, "url": iurl,
+             "outcome": res.outcome, "sha256": res.sha256 if res.ok else None,
+             "error": res.error if not res.ok else None}
+        )
+        if not res.ok and res.outcome != "offsite":
+            outcome["errors"].append(_error("image", res, page_url=page_url))
 
 
 # ---------------------------------------------------------------- portal report columns
@@ -635,6 +668,7 @@ def _fetch_article(
         return
     rec.update(item_id=art.item_id, title=art.title, source=art.source,
                published_at=art.published_at.isoformat(sep=" ") if art.published_at else None)
+    _fetch_images(client, url, art.body_html, url, {"item_id": art.item_id}, outcome, max_bytes)
     seen: set[str] = set()
     for link in art.attachment_urls:
         aurl = _on_site(link, url)

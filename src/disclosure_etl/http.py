@@ -55,7 +55,7 @@ OUTCOMES = (
     "too_large",
     "robots_disallowed",
 )
-KINDS = ("robots", "discover", "index", "list", "content", "column", "article", "attachment")
+KINDS = ("robots", "discover", "index", "list", "content", "column", "article", "attachment", "image")
 
 _REDIRECTS = (301, 302, 303, 307, 308)
 _MAX_REDIRECTS = 10

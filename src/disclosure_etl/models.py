@@ -133,6 +133,8 @@ class Figure:
     is_blank: bool = False
     approx: bool = False
     source_excerpt: str = ""
+    extraction: str = "text"  # text (prose) | table (a table cell) | ocr (a cell read from an image)
+    confidence: float | None = None  # OCR recognition score 0..1; None unless extraction is ocr
 
 
 @dataclass
@@ -177,6 +179,8 @@ class ParsedReport:
                     "is_blank": f.is_blank,
                     "approx": f.approx,
                     "source_excerpt": f.source_excerpt,
+                    "extraction": f.extraction,
+                    "confidence": f.confidence,
                 }
                 for f in self.figures
             ],
@@ -288,6 +292,8 @@ RUN_BATCH_COLUMNS: dict[str, tuple[str, ...]] = {
         "is_blank",
         "approx",
         "source_excerpt",
+        "extraction",
+        "confidence",
     ),
     # every HTTP fetch of the run (the fetch log)
     "fetches": (

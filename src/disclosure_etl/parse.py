@@ -218,6 +218,7 @@ def _site_rows(
     for a in outcome.get("attachments", []):
         if a.get("sha256"):
             attachments.setdefault(a["item_id"], []).append(a)
+    images = _archived_images(archive, outcome, "item_id")
     candidates: list[_ReportCandidate] = []
     for c in outcome.get("contents", []):
         if not c.get("sha256"):
@@ -251,6 +252,7 @@ def _site_rows(
             url=c["url"],
             title=title,
             published_at=item_row.published_at if item_row else None,
+            images=images.get(c["item_id"]),
         )
         cand = _ReportCandidate(
             agency_id=agency_id,
@@ -291,6 +293,21 @@ def _row_columns(row: ListRow) -> dict[str, Any]:
             ensure_ascii=False,
         ),
     }
+
+
+def _archived_images(
+    archive: Archive, outcome: dict[str, Any], key: str
+) -> dict[Any, dict[str, bytes]]:
+    """The archived ``<img>`` bodies of the unit's report pages: page key → src → bytes."""
+    out: dict[Any, dict[str, bytes]] = {}
+    for im in outcome.get("images", []):
+        if not im.get("sha256"):
+            continue
+        try:
+            out.setdefault(im.get(key), {})[im["src"]] = archive.get(im["sha256"])
+        except ArchiveError:
+            continue
+    return out
 
 
 def _better(a: ParsedReport, b: ParsedReport) -> bool:
@@ -336,6 +353,7 @@ def _portal_candidates(
     for a in outcome.get("attachments", []):
         if a.get("sha256"):
             attachments.setdefault(a["article_url"], []).append(a)
+    images = _archived_images(archive, outcome, "page_url")
     out: list[_ReportCandidate] = []
     for art in outcome.get("articles", []):
         if not art.get("sha256"):
@@ -351,6 +369,7 @@ def _portal_candidates(
             url=page.url,
             title=page.title,
             published_at=page.published_at,
+            images=images.get(art["url"]),
         )
         cand = _ReportCandidate(
             agency_id=None,
@@ -486,6 +505,8 @@ def _add_reports(
                 is_blank=f.is_blank,
                 approx=f.approx,
                 source_excerpt=f.source_excerpt,
+                extraction=f.extraction,
+                confidence=f.confidence,
             )
 
 

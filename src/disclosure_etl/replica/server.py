@@ -1,7 +1,8 @@
 """The replica HTTP server: a ThreadingHTTPServer in a daemon thread (site_protocol.md §11).
 
 Routes: gkmlpt index views, ``api/all``, content pages, attachments, the portal root, the
-report columns and their articles, ``/robots.txt``; admin endpoints under ``/__replica__/``
+report columns and their articles, ``/robots.txt``, ``/images/<name>.png`` (static table
+pictures from ``replica/data``); admin endpoints under ``/__replica__/``
 (not logged). Every 200 carries ETag and Last-Modified and answers conditional requests
 with 304.
 """
@@ -23,6 +24,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from email.utils import formatdate, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -38,6 +40,9 @@ _RE_ATT = re.compile(_PREFIX + r"/attachment/(?P<a>\d+)/(?P<b>\d+)/(?P<aid>\d+)/
 _COLUMNS = "|".join(f"(?P<{k}>{re.escape(p)})" for k, p in render.COLUMN_PATHS.items())
 _RE_COLUMN = re.compile(rf"(?:{_COLUMNS})(?:index(?:_(?P<n>\d+))?\.html)?$")
 _RE_ARTICLE = re.compile(rf"(?:{_COLUMNS})content/post_(?P<id>\d+)\.html$")
+_RE_IMAGE = re.compile(r"/images/(?P<name>[a-z0-9_]+\.png)$")
+#: Static images (``replica/data/*.png``: a table drawn as a picture) served at /images/<name>.
+_IMAGES = Path(__file__).resolve().parent / "data"
 
 log = logging.getLogger(__name__)
 ROBOTS = "User-agent: *\nDisallow: /private/\n"
@@ -223,6 +228,12 @@ class ReplicaServer:
             return _Response(200, render.portal_home(world, q).encode(), kind="portal", last_modified=today_ts)
         if path.startswith("/private/"):
             return _Response(200, b"<html><body>private</body></html>", last_modified=today_ts)
+        m = _RE_IMAGE.match(path)
+        if m:
+            img = _IMAGES / m["name"]
+            if img.is_file():
+                return _Response(200, img.read_bytes(), "image/png", last_modified=today_ts)
+            return _Response(404, render.not_found_page().encode())
 
         m = _RE_INDEX.match(path)
         if m and world.has_agency(m["prefix"]):

@@ -53,6 +53,8 @@ def detect_format(data: bytes, url: str | None = None, content_type: str | None 
         hint = _from_hints(url, content_type)
         if hint in ("doc", "xls"):
             return hint
+        if "WordDocument".encode("utf-16-le") in data:  # the Word stream's directory entry
+            return "doc"
         if "Workbook".encode("utf-16-le") in data or "Book".encode("utf-16-le") in data[:65536]:
             return "xls"
         return "doc"
@@ -556,7 +558,7 @@ def _xl_text(v: Any) -> str:
 def _read_doc(data: bytes, doc: Document) -> None:
     exe = shutil.which("antiword")
     if exe is None:
-        doc.unsupported = "binary .doc needs antiword, which is not installed"
+        doc.unsupported = "binary .doc needs LibreOffice (Debian package libreoffice-writer-nogui) or antiword (Debian package antiword); neither is installed"
         return
     with tempfile.NamedTemporaryFile(suffix=".doc") as tmp:
         tmp.write(data)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Mapping
 from datetime import datetime
 
 from disclosure_etl.models import Figure, ParsedReport
@@ -14,6 +15,7 @@ from disclosure_etl.reports.coverage import (
     unread_counts,
     unread_note,
 )
+from disclosure_etl.reports.doc import doc_to_docx
 from disclosure_etl.reports.document import Document
 from disclosure_etl.reports.extract import detect_format, read_document
 from disclosure_etl.reports.metadata import (
@@ -22,6 +24,8 @@ from disclosure_etl.reports.metadata import (
     report_year,
     statistics_period,
 )
+from disclosure_etl.reports.ocr_checks import ocr_doubts
+from disclosure_etl.reports.ocr_pages import add_image_tables
 from disclosure_etl.reports.phrases import extract_prose
 from disclosure_etl.reports.tables import indicator_sentences, read_tables
 from disclosure_etl.reports.template import detect_template, section_headings
@@ -40,12 +44,17 @@ def parse_report(
     title: str | None = None,
     content_type: str | None = None,
     published_at: datetime | None = None,
+    images: Mapping[str, bytes] | None = None,
 ) -> ParsedReport:
-    """Parse one report. Any internal error gives ``parse_status='failed'`` with a note."""
+    """Parse one report. Any internal error gives ``parse_status='failed'`` with a note.
+
+    ``images`` maps the ``src`` of each ``<img>`` in an HTML body to its archived bytes, so
+    tables published as images are read by OCR (the parser never fetches).
+    """
     fmt = source_format or "unknown"
     try:
         fmt = source_format or detect_format(data, url=url, content_type=content_type)
-        return _parse(data, fmt, title, published_at)
+        return _parse(data, fmt, title, published_at, images)
     except Exception as exc:  # noqa: BLE001 - the contract is "never raises"
         return ParsedReport(
             source_format=fmt,
@@ -56,8 +65,20 @@ def parse_report(
         )
 
 
-def _parse(data: bytes, fmt: str, title: str | None, published_at: datetime | None) -> ParsedReport:
-    doc = read_document(data, fmt)
+def _parse(
+    data: bytes, fmt: str, title: str | None, published_at: datetime | None,
+    images: Mapping[str, bytes] | None = None,
+) -> ParsedReport:
+    read_fmt, doc_note = fmt, None
+    if fmt == "doc":  # old binary Word: LibreOffice converts it, the DOCX path reads it
+        docx, doc_note = doc_to_docx(data)
+        data, read_fmt = (docx, "docx") if docx is not None else (data, fmt)
+    doc = read_document(data, read_fmt) if fmt != "image" else Document(source_format=fmt)
+    if doc_note and not doc.unsupported:
+        doc.notes.append(doc_note)
+    add_image_tables(doc, data, images)
+    if fmt == "image" and not doc.tables:
+        doc.unsupported = "image holds no table that OCR could read"
     title = title or doc.page_title
     report = ParsedReport(source_format=fmt, parse_status="parsed", title=title, published_at=published_at)
     if doc.unsupported:
@@ -86,6 +107,7 @@ def _parse(data: bytes, fmt: str, title: str | None, published_at: datetime | No
     if report.template not in ("legacy", None):
         notes.extend(_missing_tables(doc, tables.found, headings))
     notes.extend(tables.notes[:5])
+    notes.extend(ocr_doubts(figures))
     settle_status(report, doc, lines, prose, notes)
     return report
 
@@ -94,6 +116,8 @@ def _parse(data: bytes, fmt: str, title: str | None, published_at: datetime | No
 DEGRADED = (
     "tables_as_images", "tables_missing", "input_truncated", "text_truncated", "pages_truncated",
     "tables_truncated", "t3 cell", "t2 cell", "markup_unparseable", "html_unparseable",
+    "ocr_uncertain", "ocr_unavailable", "image_not_archived", "doc_without_libreoffice",
+    "doc_conversion_failed", "pdf_scanned_page", "image_body",
 )  # fmt: skip
 
 

@@ -65,6 +65,7 @@ class Cell:
     is_blank: bool
     approx: bool = False
     unit: str | None = None
+    confidence: float | None = None  # set when the cell text was read by OCR (image_tables.OcrText)
 
 
 @dataclass
@@ -84,16 +85,20 @@ class TableResult:
         if any(f.metric == metric for f in self.figures):
             return
         self.figures.append(
-            Figure(metric, cell.value, cell.unit or unit, cell.is_blank, cell.approx, excerpt)
+            Figure(
+                metric, cell.value, cell.unit or unit, cell.is_blank, cell.approx, excerpt,
+                extraction="table" if cell.confidence is None else "ocr", confidence=cell.confidence,
+            )
         )
 
 
 def parse_cell(text: str) -> Cell | None:
     """A value cell: number (with optional unit), or blank (None + is_blank). None if neither."""
+    confidence = getattr(text, "confidence", None)  # OCR cell text carries its score
     t = label_key(text).replace("（", "").replace("）", "")
     t = _GROUP_SEP.sub(",", t)  # label_key turned the thousands separator of 3,985,758 into ，
     if t in BLANKS:
-        return Cell(None, True)
+        return Cell(None, True, confidence=confidence)
     m = _CELL_VALUE.match(t)
     if not m:
         return None
@@ -101,7 +106,7 @@ def parse_cell(text: str) -> Cell | None:
     if parsed is None:
         return None
     unit = m.group("u") if m.group("u") in ("万元", "元") else None
-    return Cell(parsed[0], False, parsed[1], unit)
+    return Cell(parsed[0], False, parsed[1], unit, confidence)
 
 
 def classify(grid: Grid) -> str | None:

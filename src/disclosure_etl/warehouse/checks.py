@@ -109,8 +109,8 @@ def _reference_time(today: date, now: datetime | None) -> datetime:
     return datetime.combine(today + timedelta(days=1), time(0), SHANGHAI) - timedelta(seconds=1)
 
 
-_TEMP_TABLES = ("check_buffer", "check_figures", "check_t3", "check_t4", "check_primary_reports",
-                "check_copies")
+_TEMP_TABLES = ("check_buffer", "check_figures", "ocr_uncertain_reports", "check_t3", "check_t4",
+                "check_primary_reports", "check_copies")
 
 _INSERT = """
 INSERT INTO check_buffer

@@ -56,6 +56,7 @@ _TYPES: dict[str, pa.DataType] = {
     "value": pa.float64(),
     "is_blank": _B,
     "approx": _B,
+    "confidence": pa.float64(),
     "seq": _I,
     "bytes": _I,
     "elapsed_ms": pa.float64(),
@@ -278,7 +279,7 @@ _LOAD_SQL: tuple[str, ...] = (
        SELECT f.report_id, COALESCE(f.agency_id, r.agency_id),
               COALESCE(f.report_year, r.report_year), f.metric, f.value, f.unit,
               COALESCE(f.is_blank, f.value IS NULL), COALESCE(f.approx, FALSE),
-              f.source_excerpt
+              f.source_excerpt, COALESCE(f.extraction, 'text'), f.confidence
        FROM stg_report_figures f LEFT JOIN core.reports r USING (report_id)
        WHERE f.metric IS NOT NULL""",
     """DELETE FROM core.report_texts WHERE report_id IN (SELECT report_id FROM stg_report_texts)""",
