@@ -29,6 +29,7 @@ from tests.test_http_support import (
 )
 
 JUMP_NODE_LIST = "/gkmlpt/api/all/1170"  # a jump node of the district tree: 404
+ARRIVAL_JITTER_S = 0.01
 
 
 @pytest.fixture(scope="module")
@@ -125,7 +126,9 @@ def test_gap_between_requests_to_one_host_is_never_below_min_interval(
     times = sorted(r.t_mono for r in replica.request_log)
     assert len(times) == 2 * (len(paths) + 1)  # robots.txt once per client
     gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
-    assert min(gaps) >= interval
+    # the promise is on request starts at the client; the server stamps arrival after its
+    # own thread scheduling, a few milliseconds of jitter either way
+    assert min(gaps) >= interval - ARRIVAL_JITTER_S
 
 
 # ---------------------------------------------------------------- allow-list, size, challenges

@@ -40,7 +40,9 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import asdict, dataclass
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
@@ -48,6 +50,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 from disclosure_etl.config import Config
 from disclosure_etl.http import FetchResult, PoliteClient, normalize_host
 from disclosure_etl.models import Category, ListRow
+from disclosure_etl.progress import progress
 from disclosure_etl.site import SiteFormatError
 from disclosure_etl.site.gkmlpt import (
     PAGE_SIZE,
@@ -276,30 +279,29 @@ def crawl_site(
     log.info("%s: SID %s, %d categories, %d leaves (%s)", site.agency_id, index.sid,
              len(index.categories), len(leaves), "full relist" if full_relist else "incremental")
 
-    # ---- listings
+    # ---- listings: the leaves side by side (each pages on in order), then the details
+    with ThreadPoolExecutor(max_workers=max(1, client.cfg.concurrency)) as pool:
+        listed = list(pool.map(
+            lambda cat: _list_category(client, site, index.sid, cat, known, full_relist, ctx),
+            leaves,
+        ))
     todo: dict[int, ListRow] = {}  # new or changed rows, first category wins
-    for cat in leaves:
-        listing, rows = _list_category(client, site, index.sid, cat, known, full_relist, ctx)
+    for cat, (listing, failure, rows) in zip(leaves, listed, strict=True):
         outcome["listings"].append(listing)
-        if listing["status"] == "error":
-            outcome["errors"].append(
-                {"stage": "list", "category_id": cat.id, "url": listing.pop("_url", None),
-                 "outcome": listing.pop("_outcome", None), "error": listing["error"]}
-            )
-        listing.pop("_url", None)
-        listing.pop("_outcome", None)
+        if failure is not None:
+            outcome["errors"].append({"stage": "list", "category_id": cat.id, **failure,
+                                      "error": listing["error"]})
         for row in rows:
             if known.get(row.item_id) != row.row_hash and row.item_id not in todo:
                 todo[row.item_id] = row
     n_url = sum(1 for r in todo.values() if r.item_type != "normal")
     log.info("%s: %d new or changed rows (%d url rows, never fetched)", site.agency_id,
              len(todo), n_url)
+    client.archive.write_unit_outcome(client.run_id, client.unit, {**outcome, "status": "running"})
 
-    # ---- content pages and report attachments
-    for row in todo.values():
-        if row.item_type != "normal":
-            continue
-        _fetch_content(client, site, row, outcome, max_attachment_bytes)
+    # ---- content pages and report attachments, all queued at once
+    _fetch_contents(client, site, [r for r in todo.values() if r.item_type == "normal"],
+                    outcome, max_attachment_bytes)
 
     listings = outcome["listings"]
     if leaves and all(x["status"] == "error" for x in listings):
@@ -313,6 +315,91 @@ def crawl_site(
     return outcome
 
 
+# ---------------------------------------------------------------- the one paginator
+
+
+@dataclass
+class PageRead:
+    """What one archived page of a listing held, as its reader saw it."""
+
+    entries: int  # rows or links on the page (0: an empty page ends the listing)
+    fresh: int  # entries new or changed against what the warehouse knows
+    at_end: bool = False  # the page says it is the last (gkmlpt ``offset + rows >= total``)
+    repeats_only: bool = False  # every entry was on an earlier page: the API ignores paging
+
+
+@dataclass
+class Paging:
+    """How a listing's paging ended (``status`` as in the module docstring)."""
+
+    status: str = "error"
+    stop: str | None = None
+    error: str | None = None
+    pages_read: int = 0
+    page_sha256s: list[str] = field(default_factory=list)
+    failed_url: str | None = None
+    failed_outcome: str | None = None
+
+    def failure(self) -> dict[str, Any] | None:
+        """The error record of a failed listing, None when it did not fail."""
+        if self.status != "error":
+            return None
+        return {"url": self.failed_url, "outcome": self.failed_outcome}
+
+
+def paginate(
+    client: PoliteClient,
+    page_url: Callable[[int], str],
+    kind: str,
+    context: dict[str, Any],
+    read: Callable[[bytes, str], PageRead],
+    *,
+    full_relist: bool,
+) -> Paging:
+    """Page one listing (a gkmlpt category or a portal column) from page 1.
+
+    Stops at a 404 after page 1, an empty page, a page that says it is the last, or —
+    incrementally — after a page with nothing new or changed. A failed fetch, an
+    unreadable page (``read`` raises ``SiteFormatError``) or a page of repeats is an error."""
+    pg = Paging()
+    n = 1
+    while True:
+        url = page_url(n)
+        res = client.get(url, kind=kind, context={**context, "page": n}, conditional=True)
+        if res.outcome == "not_found" and n > 1:
+            pg.status, pg.stop = "complete", "404"
+            return pg
+        if res.outcome == "not_found":
+            return _failed(pg, url, res.outcome, f"page 1 not found (HTTP {res.status})")
+        if not res.ok or res.body is None or res.sha256 is None:
+            return _failed(pg, url, res.outcome, f"page {n}: {res.outcome} ({res.error})")
+        try:
+            page = read(res.body, url)
+        except SiteFormatError as e:
+            return _failed(pg, url, "format", f"page {n}: {e}")
+        pg.pages_read += 1
+        pg.page_sha256s.append(res.sha256)
+        if not page.entries:
+            pg.status, pg.stop = "complete", "empty"
+            return pg
+        if page.at_end:
+            pg.status, pg.stop = "complete", "total"
+            return pg
+        if page.repeats_only:
+            return _failed(pg, url, "format", f"page {n} repeats earlier rows only: the API ignores paging")
+        if not full_relist and not page.fresh:
+            pg.status, pg.stop = "partial", "known"
+            return pg
+        if n >= MAX_PAGES:
+            return _failed(pg, url, "format", f"stopped after {MAX_PAGES} pages")
+        n += 1
+
+
+def _failed(pg: Paging, url: str, outcome: str, error: str) -> Paging:
+    pg.status, pg.error, pg.failed_url, pg.failed_outcome = "error", error, url, outcome
+    return pg
+
+
 def _list_category(
     client: PoliteClient,
     site: SiteRef,
@@ -321,66 +408,30 @@ def _list_category(
     known: dict[int, str],
     full_relist: bool,
     ctx: dict[str, Any],
-) -> tuple[dict[str, Any], list[ListRow]]:
-    """List one leaf category (paging per contract §7 and site_protocol §4.5)."""
+) -> tuple[dict[str, Any], dict[str, Any] | None, list[ListRow]]:
+    """List one leaf category (contract §7, site_protocol §4.5): its listing record, the
+    error record when it failed, and its rows in page order."""
     rec: dict[str, Any] = {
-        "category_id": cat.id,
-        "category_name": cat.name,
-        "path": cat.path,
-        "mode": "full" if full_relist else "incremental",
-        "status": "error",
-        "pages_read": 0,
-        "rows_seen": 0,
-        "api_total": None,
-        "post_count": cat.post_count,
-        "oldest_published_at": None,
-        "error": None,
-        "page_sha256s": [],
-        "url_rows": 0,
-        "new_rows": 0,
-        "changed_rows": 0,
-        "window_limited": False,
-        "note": None,
-        "stop": None,
+        "category_id": cat.id, "category_name": cat.name, "path": cat.path,
+        "mode": "full" if full_relist else "incremental", "status": "error", "pages_read": 0,
+        "rows_seen": 0, "api_total": None, "post_count": cat.post_count,
+        "oldest_published_at": None, "error": None, "page_sha256s": [], "url_rows": 0,
+        "new_rows": 0, "changed_rows": 0, "window_limited": False, "note": None, "stop": None,
     }
     rows: list[ListRow] = []
     seen: set[int] = set()
-    oldest: datetime | None = None
-    page = 1
-    while True:
-        url = list_url(site.base_url, site.prefix, cat.id, page, sid)
-        res = client.get(
-            url, kind="list", context={**ctx, "category_id": cat.id, "page": page},
-            conditional=True,
-        )
-        if res.outcome == "not_found":
-            if page == 1:
-                rec["error"] = "page 1 not found (HTTP 404): the category may be gone"
-                rec.update(_url=url, _outcome=res.outcome)
-            else:
-                rec["status"], rec["stop"] = "complete", "404"
-            break
-        if not res.ok or res.body is None:
-            rec["error"] = f"page {page}: {res.outcome} ({res.error})"
-            rec.update(_url=url, _outcome=res.outcome)
-            break
-        try:
-            lp = parse_list_page(res.body, cat.id)
-        except SiteFormatError as e:
-            rec["error"] = f"page {page}: {e}"
-            rec.update(_url=url, _outcome="format")
-            break
-        rec["pages_read"] += 1
-        rec["page_sha256s"].append(res.sha256)
+    page = 0
+
+    def read(body: bytes, url: str) -> PageRead:
+        nonlocal page
+        lp = parse_list_page(body, cat.id)
+        page += 1
         if lp.total is not None:
             rec["api_total"] = lp.total
         if lp.post_count is not None:
             rec["post_count"] = lp.post_count
         if lp.category_id != cat.id and rec["note"] is None:
             rec["note"] = f"classify.id {lp.category_id} != requested {cat.id}: the tree may have changed"
-        if not lp.rows:
-            rec["status"], rec["stop"] = "complete", "empty"
-            break
         fresh = added = 0
         for row in lp.rows:
             if row.item_id in seen:
@@ -388,36 +439,25 @@ def _list_category(
             seen.add(row.item_id)
             added += 1
             rows.append(row)
-            if row.item_type == "url":
-                rec["url_rows"] += 1
-            if row.published_at and (oldest is None or row.published_at < oldest):
-                oldest = row.published_at
+            rec["url_rows"] += row.item_type == "url"
             prev = known.get(row.item_id)
-            if prev is None:
-                rec["new_rows"] += 1
-                fresh += 1
-            elif prev != row.row_hash:
-                rec["changed_rows"] += 1
-                fresh += 1
+            rec["new_rows"] += prev is None
+            rec["changed_rows"] += prev is not None and prev != row.row_hash
+            fresh += prev != row.row_hash
         offset = lp.offset if lp.offset is not None else (page - 1) * PAGE_SIZE
-        at_end = (
-            offset + len(lp.rows) >= lp.total if lp.total is not None else len(lp.rows) < PAGE_SIZE
-        )
-        if at_end:
-            rec["status"], rec["stop"] = "complete", "total"
-            break
-        if added == 0:
-            rec["error"] = f"page {page} repeats earlier rows only: the API ignores paging"
-            break
-        if not full_relist and not fresh:
-            rec["status"], rec["stop"] = "partial", "known"
-            break
-        if page >= MAX_PAGES:
-            rec["error"] = f"stopped after {MAX_PAGES} pages"
-            break
-        page += 1
-    rec["rows_seen"] = len(seen)
-    rec["oldest_published_at"] = oldest.isoformat(sep=" ") if oldest else None
+        at_end = offset + len(lp.rows) >= lp.total if lp.total is not None else len(lp.rows) < PAGE_SIZE
+        return PageRead(len(lp.rows), fresh, at_end, repeats_only=bool(lp.rows) and not added)
+
+    pg = paginate(
+        client, lambda n: list_url(site.base_url, site.prefix, cat.id, n, sid), "list",
+        {**ctx, "category_id": cat.id}, read, full_relist=full_relist,
+    )
+    rec.update(status=pg.status, stop=pg.stop, error=pg.error, pages_read=pg.pages_read,
+               page_sha256s=pg.page_sha256s, rows_seen=len(seen))
+    if pg.error and pg.error.startswith("page 1 not found"):
+        rec["error"] = "page 1 not found (HTTP 404): the category may be gone"
+    dates = [r.published_at for r in rows if r.published_at]
+    rec["oldest_published_at"] = min(dates).isoformat(sep=" ") if dates else None
     total, nominal = rec["api_total"], rec["post_count"]
     if total is not None and nominal is not None and total < nominal:
         rec["window_limited"] = True
@@ -426,7 +466,7 @@ def _list_category(
             " older items are not listed"
         )
         rec["note"] = f"{rec['note']}; {window}" if rec["note"] else window
-    return rec, rows
+    return rec, pg.failure(), rows
 
 
 def _content_target(site: SiteRef, row: ListRow) -> str:
@@ -437,26 +477,57 @@ def _content_target(site: SiteRef, row: ListRow) -> str:
     return content_url(site.base_url, site.prefix, row.item_id)
 
 
-def _fetch_content(
+def _fetch_contents(
     client: PoliteClient,
     site: SiteRef,
-    row: ListRow,
+    rows: list[ListRow],
     outcome: dict[str, Any],
     max_attachment_bytes: int,
 ) -> None:
-    url = _content_target(site, row)
-    ctx = {"agency_id": site.agency_id, "item_id": row.item_id, "category_id": row.category_id}
-    res = client.get(url, kind="content", context=ctx)
-    outcome["contents"].append(
-        {"item_id": row.item_id, "category_id": row.category_id, "url": url,
-         "final_url": res.final_url, "outcome": res.outcome,
-         "sha256": res.sha256 if res.ok else None, "error": res.error if not res.ok else None}
-    )
-    if not res.ok and res.outcome != "offsite":  # a row hosted elsewhere is policy, not failure
-        outcome["errors"].append(_error("content", res, item_id=row.item_id))
-    if not is_report_item(row.category_name, row.title):
-        return
-    # report item: its attachments, from the API row and from the page body, keyed by id
+    """Queue every content page at once; record them in row order; then the attachments
+    of the report items among them (keyed by attachment id)."""
+    queued = [(row, _content_target(site, row)) for row in rows]
+    futures = [client.submit(url, kind="content", context=_item_ctx(site, row)) for row, url in queued]
+    attachments: list[tuple[ListRow, int, str, str, str, Future[FetchResult]]] = []
+    with progress(f"{site.agency_id}: content pages", total=len(queued)) as bar:
+        for (row, url), fut in zip(queued, futures, strict=True):
+            res = fut.result()
+            bar.advance()
+            outcome["contents"].append(
+                {"item_id": row.item_id, "category_id": row.category_id, "url": url,
+                 "final_url": res.final_url, "outcome": res.outcome,
+                 "sha256": res.sha256 if res.ok else None, "error": res.error if not res.ok else None}
+            )
+            if not res.ok and res.outcome != "offsite":  # a row hosted elsewhere is policy
+                outcome["errors"].append(_error("content", res, item_id=row.item_id))
+            if not is_report_item(row.category_name, row.title):
+                continue
+            for aid, (aurl, ext, name) in _report_attachments(site, row, url, res).items():
+                fut_a = client.submit(aurl, kind="attachment", max_bytes=max_attachment_bytes,
+                                      conditional=True,
+                                      context={**_item_ctx(site, row), "attachment_id": aid})
+                attachments.append((row, aid, aurl, ext, name, fut_a))
+    for row, aid, aurl, ext, name, fut_a in attachments:
+        ares = fut_a.result()
+        outcome["attachments"].append(
+            {"item_id": row.item_id, "attachment_id": aid, "url": aurl, "ext": ext, "name": name,
+             "outcome": ares.outcome, "sha256": ares.sha256 if ares.ok else None,
+             "error": ares.error if not ares.ok else None}
+        )
+        if not ares.ok:
+            outcome["errors"].append(
+                _error("attachment", ares, item_id=row.item_id, attachment_id=aid)
+            )
+
+
+def _item_ctx(site: SiteRef, row: ListRow) -> dict[str, Any]:
+    return {"agency_id": site.agency_id, "item_id": row.item_id, "category_id": row.category_id}
+
+
+def _report_attachments(
+    site: SiteRef, row: ListRow, url: str, res: FetchResult
+) -> dict[int, tuple[str, str, str]]:
+    """attachment id -> (url, ext, name) of a report item: from its API row and its page."""
     wanted: dict[int, tuple[str, str, str]] = {}
     for a in row.attachments:
         ext = (a.ext or _ext(a.url)).lower()
@@ -473,20 +544,7 @@ def _fetch_content(
             ext = _ext(absolute)
             if aid is not None and ext in REPORT_EXTS:
                 wanted.setdefault(aid, (absolute, ext, ""))
-    for aid, (aurl, ext, name) in wanted.items():
-        ares = client.get(
-            aurl, kind="attachment", max_bytes=max_attachment_bytes, conditional=True,
-            context={**ctx, "attachment_id": aid},
-        )
-        outcome["attachments"].append(
-            {"item_id": row.item_id, "attachment_id": aid, "url": aurl, "ext": ext, "name": name,
-             "outcome": ares.outcome, "sha256": ares.sha256 if ares.ok else None,
-             "error": ares.error if not ares.ok else None}
-        )
-        if not ares.ok:
-            outcome["errors"].append(
-                _error("attachment", ares, item_id=row.item_id, attachment_id=aid)
-            )
+    return wanted
 
 
 # ---------------------------------------------------------------- portal report columns
@@ -533,63 +591,37 @@ def crawl_report_columns(
         "attachments": [],
         "errors": [],
     }
+    articles: list[tuple[str, str, Future[FetchResult]]] = []
     for column in cfg.report_columns:
         rec: dict[str, Any] = {
-            "column_url": column,
-            "mode": "full" if full_relist else "incremental",
-            "status": "error",
-            "pages_read": 0,
-            "links_seen": 0,
-            "new_links": 0,
-            "page_sha256s": [],
-            "error": None,
-            "stop": None,
+            "column_url": column, "mode": "full" if full_relist else "incremental",
+            "status": "error", "pages_read": 0, "links_seen": 0, "new_links": 0,
+            "page_sha256s": [], "error": None, "stop": None,
         }
         outcome["columns"].append(rec)
-        n = 1
-        while True:
-            url = column_page_url(column, n)
-            res = client.get(url, kind="column", context={"column": column, "page": n},
-                             conditional=True)
-            if res.outcome == "not_found":
-                if n == 1:
-                    rec["error"] = "column page 1 not found (HTTP 404)"
-                    outcome["errors"].append(_error("column", res))
-                else:
-                    rec["status"], rec["stop"] = "complete", "404"
-                break
-            if not res.ok or res.body is None:
-                rec["error"] = f"page {n}: {res.outcome} ({res.error})"
-                outcome["errors"].append(_error("column", res))
-                break
-            try:
-                links = parse_column_page(res.body, url)
-            except SiteFormatError as e:
-                rec["error"] = f"page {n}: {e}"
-                outcome["errors"].append({"stage": "column", "url": url, "outcome": "format",
-                                          "error": str(e)})
-                break
-            rec["pages_read"] += 1
-            rec["page_sha256s"].append(res.sha256)
+
+        def read(body: bytes, url: str, rec: dict[str, Any] = rec, column: str = column) -> PageRead:
+            links = parse_column_page(body, url)
             rec["links_seen"] += len(links)
-            if not links:
-                rec["status"], rec["stop"] = "complete", "empty"
-                break
             fresh = [link for link in links if _url_key(link.url) not in known]
             rec["new_links"] += len(fresh)
             for link in fresh:
-                key = _url_key(link.url)
-                if key in done:
-                    continue
-                done.add(key)
-                _fetch_article(client, column, _on_site(link.url, column), outcome, max_bytes)
-            if not full_relist and not fresh:
-                rec["status"], rec["stop"] = "partial", "known"
-                break
-            if n >= MAX_PAGES:
-                rec["error"] = f"stopped after {MAX_PAGES} pages"
-                break
-            n += 1
+                if _url_key(link.url) not in done:
+                    done.add(_url_key(link.url))
+                    aurl = _on_site(link.url, column)
+                    articles.append((column, aurl, client.submit(
+                        aurl, kind="article", context={"column": column})))
+            return PageRead(len(links), len(fresh))
+
+        pg = paginate(client, lambda n, column=column: column_page_url(column, n), "column",  # type: ignore[misc]
+                      {"column": column}, read, full_relist=full_relist)
+        rec.update(status=pg.status, stop=pg.stop, error=pg.error, pages_read=pg.pages_read,
+                   page_sha256s=pg.page_sha256s)
+        if pg.error and pg.error.startswith("page 1 not found"):
+            rec["error"] = "column page 1 not found (HTTP 404)"
+        if pg.failure() is not None:
+            outcome["errors"].append({"stage": "column", **pg.failure(), "error": rec["error"]})  # type: ignore[dict-item]
+    _record_articles(client, articles, outcome, max_bytes)
     cols = outcome["columns"]
     if cols and all(c["status"] == "error" for c in cols):
         status = "error"
@@ -606,42 +638,52 @@ def crawl_report_columns(
     return outcome
 
 
-def _fetch_article(
-    client: PoliteClient, column: str, url: str, outcome: dict[str, Any], max_bytes: int
+def _record_articles(
+    client: PoliteClient,
+    articles: list[tuple[str, str, Future[FetchResult]]],
+    outcome: dict[str, Any],
+    max_bytes: int,
 ) -> None:
-    res = client.get(url, kind="article", context={"column": column})
-    rec: dict[str, Any] = {"url": url, "column_url": column, "item_id": None, "title": None,
-                           "published_at": None, "source": None, "outcome": res.outcome,
-                           "sha256": res.sha256 if res.ok else None,
-                           "error": res.error if not res.ok else None}
-    outcome["articles"].append(rec)
-    if not res.ok or res.body is None:
-        outcome["errors"].append(_error("article", res))
-        return
-    try:
-        art = parse_article(res.body, url)
-    except SiteFormatError as e:
-        rec["error"] = str(e)
-        outcome["errors"].append({"stage": "article", "url": url, "outcome": "format",
-                                  "error": str(e)})
-        return
-    rec.update(item_id=art.item_id, title=art.title, source=art.source,
-               published_at=art.published_at.isoformat(sep=" ") if art.published_at else None)
-    seen: set[str] = set()
-    for link in art.attachment_urls:
-        aurl = _on_site(link, url)
-        ext = _ext(aurl)
-        aid = attachment_id_from_url(aurl)
-        key = str(aid) if aid is not None else _url_key(aurl)
-        if ext not in REPORT_EXTS or key in seen:
+    """Record the queued article pages in order; queue and record their attachments."""
+    pending: list[tuple[dict[str, Any], Future[FetchResult]]] = []
+    for column, url, fut in articles:
+        res = fut.result()
+        rec: dict[str, Any] = {"url": url, "column_url": column, "item_id": None, "title": None,
+                               "published_at": None, "source": None, "outcome": res.outcome,
+                               "sha256": res.sha256 if res.ok else None,
+                               "error": res.error if not res.ok else None}
+        outcome["articles"].append(rec)
+        if not res.ok or res.body is None:
+            outcome["errors"].append(_error("article", res))
             continue
-        seen.add(key)
-        ares = client.get(aurl, kind="attachment", max_bytes=max_bytes, conditional=True,
-                          context={"item_id": art.item_id, "attachment_id": aid})
+        try:
+            art = parse_article(res.body, url)
+        except SiteFormatError as e:
+            rec["error"] = str(e)
+            outcome["errors"].append({"stage": "article", "url": url, "outcome": "format",
+                                      "error": str(e)})
+            continue
+        rec.update(item_id=art.item_id, title=art.title, source=art.source,
+                   published_at=art.published_at.isoformat(sep=" ") if art.published_at else None)
+        seen: set[str] = set()
+        for link in art.attachment_urls:
+            aurl = _on_site(link, url)
+            ext = _ext(aurl)
+            aid = attachment_id_from_url(aurl)
+            key = str(aid) if aid is not None else _url_key(aurl)
+            if ext not in REPORT_EXTS or key in seen:
+                continue
+            seen.add(key)
+            att = {"article_url": url, "item_id": art.item_id, "attachment_id": aid, "url": aurl,
+                   "ext": ext}
+            pending.append((att, client.submit(aurl, kind="attachment", max_bytes=max_bytes,
+                                               conditional=True,
+                                               context={"item_id": art.item_id, "attachment_id": aid})))
+    for att, fut in pending:
+        ares = fut.result()
         outcome["attachments"].append(
-            {"article_url": url, "item_id": art.item_id, "attachment_id": aid, "url": aurl,
-             "ext": ext, "outcome": ares.outcome, "sha256": ares.sha256 if ares.ok else None,
+            {**att, "outcome": ares.outcome, "sha256": ares.sha256 if ares.ok else None,
              "error": ares.error if not ares.ok else None}
         )
         if not ares.ok:
-            outcome["errors"].append(_error("attachment", ares, article_url=url))
+            outcome["errors"].append(_error("attachment", ares, article_url=att["article_url"]))
