@@ -297,7 +297,6 @@ def crawl_site(
     n_url = sum(1 for r in todo.values() if r.item_type != "normal")
     log.info("%s: %d new or changed rows (%d url rows, never fetched)", site.agency_id,
              len(todo), n_url)
-    client.archive.write_unit_outcome(client.run_id, client.unit, {**outcome, "status": "running"})
 
     # ---- content pages and report attachments, all queued at once
     _fetch_contents(client, site, [r for r in todo.values() if r.item_type == "normal"],

@@ -283,7 +283,8 @@ class PoliteClient:
         if kind not in KINDS:
             raise ValueError(f"unknown fetch kind {kind!r}")
         cap = max_bytes if max_bytes is not None else int(self.cfg.max_response_mb * 1024 * 1024)
-        job = _Job(url, kind, context or {}, conditional, cap, Future(), time.monotonic())
+        now = time.monotonic()
+        job = _Job(url, kind, context or {}, conditional, cap, Future(), now, due=now)
         done = self._reused(job) or self._refused(job)
         if done is not None:
             job.future.set_result(done)
@@ -411,7 +412,8 @@ class PoliteClient:
             host = normalize_host(p.netloc, "https")
             log.warning("%s: TLS handshake failed (%s); falling back to http", host, att.error)
             _HTTP_FALLBACK_HOSTS.add(host)
-            job.current, job.fell_back, job.due = urlunsplit(("http", host, p.path, p.query, "")), True, 0.0
+            job.current, job.fell_back = urlunsplit(("http", host, p.path, p.query, "")), True
+            job.due = time.monotonic()
             return
         if _retryable(att) and job.tries <= self.cfg.retries:
             self._schedule_retry(job, att)
@@ -450,7 +452,7 @@ class PoliteClient:
             return end("robots_disallowed", "redirect target disallowed by robots.txt")
         if job.redirects > _MAX_REDIRECTS:
             return end("http_error", "too many redirects")
-        job.current, job.tries, job.due = self._effective_url(nxt), 0, 0.0
+        job.current, job.tries, job.due = self._effective_url(nxt), 0, time.monotonic()
         return None
 
     def _finish(self, job: _Job, res: FetchResult) -> None:

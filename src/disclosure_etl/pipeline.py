@@ -29,6 +29,9 @@ log = logging.getLogger(__name__)
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 PORTAL_UNIT = "_portal"
 DISCOVER_UNIT = "_discover"
+#: an unfinished crawl younger than this is resumed by the next run (its archived answers
+#: are re-used); an older one is left unloaded and a new run starts
+RESUME_WITHIN = timedelta(hours=20)
 
 
 class PipelineError(Exception):
@@ -51,12 +54,30 @@ def new_run_id(now: datetime | None = None) -> str:
 
 def readable_warehouse(cfg: Config) -> Path:
     """The database to read without writing: the published snapshot, which no process ever
-    holds open for writing, else (before the first publish) the working database.
-
-    The crawl reads what the warehouse already knows from it (known items, report URLs, the
-    last full relist), so a crawl never takes a lock that parse, check or publish could trip
-    over; a stale snapshot only costs re-fetches. The summary and `status` read it too."""
+    holds open for writing, else (before the first publish) the working database. The
+    summary and `status` read it; the crawl never does (it reads `crawl_state`)."""
     return cfg.published_path if cfg.published_path.is_file() else Path(cfg.warehouse)
+
+
+def crawl_state(cfg: Config) -> wh.CrawlState:
+    """What the working warehouse knows, from the state file the last `parse` wrote."""
+    return wh.read_crawl_state(wh.state_path(Path(cfg.warehouse)))
+
+
+def resumable_run(cfg: Config, now: datetime | None = None) -> str | None:
+    """The latest run whose crawl never finished (killed, a lost worker), when it started
+    less than ``RESUME_WITHIN`` ago: the next run carries it on instead of starting afresh."""
+    archive = archive_for(cfg)
+    now = now or datetime.now(UTC)
+    for run_id in reversed(archive.runs()):
+        m = archive.read_run_manifest(run_id)
+        if m is None:
+            continue
+        if m.get("crawled"):
+            return None
+        started = datetime.fromisoformat(m["started_at"])
+        return run_id if now - started < RESUME_WITHIN else None
+    return None
 
 
 def _client(cfg: Config, archive: Archive, run_id: str, unit: str) -> PoliteClient:
@@ -75,14 +96,18 @@ def _manifest(cfg: Config, run_id: str) -> dict[str, Any]:
 
 
 def start_run(cfg: Config, run_id: str | None = None, now: datetime | None = None) -> str:
-    """Open a run in the archive and decide whether it is a full relist."""
+    """Open a run in the archive and decide whether it is a full relist; or carry on the
+    unfinished run a killed crawl left (`resumable_run`)."""
     now = now or datetime.now(UTC)
+    if run_id is None and (resumed := resumable_run(cfg, now)) is not None:
+        log.info("run %s: its crawl never finished; resuming it", resumed)
+        return resumed
     run_id = run_id or new_run_id(now)
     archive = archive_for(cfg)
     existing = archive.read_run_manifest(run_id)
     if existing is not None:
         return run_id
-    last_full = wh.last_full_relist(readable_warehouse(cfg))
+    last_full = crawl_state(cfg).last_full_relist
     full = last_full is None or now - last_full >= timedelta(days=cfg.full_relist_every_days)
     archive.write_run_manifest(
         run_id,
@@ -119,7 +144,7 @@ def crawl_site(cfg: Config, run_id: str, site: dict[str, Any]) -> dict[str, Any]
     archive = archive_for(cfg)
     manifest = _manifest(cfg, run_id)
     ref = crawl_mod.SiteRef(**site)
-    known = wh.known_items(readable_warehouse(cfg), ref.agency_id)
+    known = crawl_state(cfg).known_items(ref.agency_id)
     try:
         with _client(cfg, archive, run_id, ref.agency_id) as client:
             outcome = crawl_mod.crawl_site(
@@ -138,7 +163,7 @@ def crawl_report_columns(cfg: Config, run_id: str) -> dict[str, Any]:
     """Harvest the portal annual-report columns of the config."""
     archive = archive_for(cfg)
     manifest = _manifest(cfg, run_id)
-    known_urls = wh.known_report_urls(readable_warehouse(cfg))
+    known_urls = set(crawl_state(cfg).report_urls)
     with _client(cfg, archive, run_id, PORTAL_UNIT) as client:
         outcome = crawl_mod.crawl_report_columns(
             client, cfg, known_urls, full_relist=bool(manifest.get("full_relist"))
@@ -158,10 +183,10 @@ def finish_crawl(cfg: Config, run_id: str, now: datetime | None = None) -> dict[
     failed: list[str] = []
     for site in manifest.get("sites", []):
         outcome = archive.read_unit_outcome(run_id, site["agency_id"])
-        if outcome is None or outcome.get("status") == "error":
+        if outcome is None or outcome.get("status") not in ("ok", "partial"):
             failed.append(site["agency_id"])
     portal = archive.read_unit_outcome(run_id, PORTAL_UNIT)
-    if cfg.report_columns and (portal is None or portal.get("status") == "error"):
+    if cfg.report_columns and (portal is None or portal.get("status") not in ("ok", "partial")):
         failed.append(PORTAL_UNIT)
     n_sites = len(manifest.get("sites", []))
     manifest["finished_at"] = (now or datetime.now(UTC)).isoformat()
@@ -218,6 +243,7 @@ def parse(cfg: Config, rebuild: bool = False) -> dict[str, Any]:
             loaded.append({"run_id": run_id, **result})
             log.info("loaded run %s: %s", run_id, result)
         wh.refresh_reconciliation(con, load_category_map(cfg), cfg.reconcile)
+        wh.write_crawl_state(con, wh.state_path(Path(cfg.warehouse)))
     finally:
         con.close()
     return {"loaded": loaded}
