@@ -8,6 +8,7 @@ observed something are timezone-aware UTC ``datetime``.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -178,126 +179,72 @@ class ParsedReport:
 
 # ---------------------------------------------------------------- one run, parsed
 
-#: Columns of each RunBatch table. Every row is a dict with exactly these keys.
-RUN_BATCH_COLUMNS: dict[str, tuple[str, ...]] = {
-    # one row: the run itself
-    "runs": (
-        "run_id",
-        "started_at",
-        "finished_at",
-        "status",
-        "requests",
-        "pages_fetched",
-        "http_errors",
-        "full_relist",
+@dataclass(frozen=True)
+class BatchTable:
+    """How a RunBatch table follows from the ``sql/schema.sql`` table it loads: that
+    table's columns, without those the load fills itself, with a few of its own."""
+
+    core: str  # the schema.sql table (in schema ``core``)
+    load_fills: tuple[str, ...] = ()  # bookkeeping columns the load computes
+    leading: tuple[tuple[str, str], ...] = ()  # (name, DuckDB type) before the table's own
+    trailing: tuple[tuple[str, str], ...] = ()
+
+
+#: Each RunBatch table and the schema.sql table it derives from (the one definition of
+#: the columns: add a column there and the batch, its Arrow schema and the load follow).
+BATCH_TABLES: dict[str, BatchTable] = {
+    "runs": BatchTable("runs", ("reports_loaded", "loaded_at")),  # one row: the run itself
+    "agencies": BatchTable("agencies", ("first_run_id", "last_run_id")),
+    "categories": BatchTable("categories", ("last_run_id",)),
+    "listings": BatchTable("listings"),  # one row per (agency, leaf) the run tried to list
+    # every list row the run saw (an item listed under two categories: both rows)
+    "list_rows": BatchTable(
+        "items",
+        ("first_seen_at", "last_seen_at", "withdrawn_at", "first_run_id", "last_run_id", "categories"),
+        leading=(("run_id", "VARCHAR"),),
+        trailing=(("seen_at", "TIMESTAMP WITH TIME ZONE"),),
     ),
-    "agencies": ("agency_id", "name", "site_url", "sid", "parent_agency_id", "host", "prefix"),
-    "categories": (
-        "agency_id",
-        "category_id",
-        "name",
-        "parent_id",
-        "path",
-        "is_leaf",
-        "post_count",
-        "jump_url",
-    ),
-    # one row per (agency, leaf category) the run tried to list
-    "listings": (
-        "run_id",
-        "agency_id",
-        "category_id",
-        "category_name",
-        "mode",
-        "status",
-        "pages_read",
-        "rows_seen",
-        "api_total",
-        "post_count",
-        "oldest_published_at",
-        "error",
-    ),
-    # every list row the run saw (the same item may appear under two categories: keep both)
-    "list_rows": (
-        "run_id",
-        "agency_id",
-        "item_id",
-        "category_id",
-        "category_name",
-        "title",
-        "item_type",
-        "url",
-        "post_url",
-        "published_at",
-        "written_date",
-        "document_number",
-        "identifier",
-        "publisher",
-        "is_abolished",
-        "attachments",
-        "row_hash",
-        "seen_at",
-    ),
-    # content pages fetched this run (new or changed items)
-    "item_details": (
-        "run_id",
-        "agency_id",
-        "item_id",
-        "content_url",
-        "sha256",
-        "title",
-        "metadata",
-    ),
-    # annual reports (copies already folded) and their figures
-    "reports": (
-        "report_id",
-        "agency_id",
-        "report_year",
-        "title",
-        "url",
-        "copies",
-        "published_at",
-        "template",
-        "source_format",
-        "parse_status",
-        "parse_note",
-        "period_start",
-        "period_end",
-        "item_id",
-        "sha256",
-        "publisher",
-    ),
-    "report_figures": (
-        "report_id",
-        "agency_id",
-        "report_year",
-        "metric",
-        "value",
-        "unit",
-        "is_blank",
-        "approx",
-        "source_excerpt",
-    ),
-    # every HTTP fetch of the run (the fetch log)
-    "fetches": (
-        "run_id",
-        "seq",
-        "unit",
-        "kind",
-        "agency_id",
-        "url",
-        "final_url",
-        "status",
-        "outcome",
-        "sha256",
-        "bytes",
-        "elapsed_ms",
-        "fetched_at",
-        "error",
-    ),
-    # everything that went wrong, by stage (crawl | parse | load | check)
-    "run_errors": ("run_id", "stage", "agency_id", "url", "message"),
+    "item_details": BatchTable("item_details"),  # content pages fetched this run
+    "reports": BatchTable("reports", ("run_id",)),  # annual reports, copies folded
+    "report_figures": BatchTable("report_figures"),
+    "fetches": BatchTable("fetches"),  # every HTTP fetch of the run (the fetch log)
+    "run_errors": BatchTable("run_errors"),  # what went wrong, by stage
 }
+
+
+def batch_column_types(table: str) -> tuple[tuple[str, str], ...]:
+    """``(column, DuckDB type)`` of a RunBatch table, derived from ``sql/schema.sql``."""
+    from disclosure_etl.warehouse.db import core_columns  # lazy: warehouse imports models
+
+    spec = BATCH_TABLES[table]
+    own = tuple((c, t) for c, t in core_columns()[spec.core] if c not in spec.load_fills)
+    names = {c for c, _ in own}
+    return tuple(x for x in spec.leading if x[0] not in names) + own + spec.trailing
+
+
+class _BatchColumns(Mapping[str, tuple[str, ...]]):
+    """``RUN_BATCH_COLUMNS[table]``: column names, derived on first use and kept."""
+
+    def __init__(self) -> None:
+        self._cols: dict[str, tuple[str, ...]] | None = None
+
+    def _all(self) -> dict[str, tuple[str, ...]]:
+        if self._cols is None:
+            self._cols = {t: tuple(c for c, _ in batch_column_types(t)) for t in BATCH_TABLES}
+        return self._cols
+
+    def __getitem__(self, table: str) -> tuple[str, ...]:
+        return self._all()[table]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(BATCH_TABLES)
+
+    def __len__(self) -> int:
+        return len(BATCH_TABLES)
+
+
+#: Columns of each RunBatch table. Every row is a dict with exactly these keys.
+RUN_BATCH_COLUMNS: Mapping[str, tuple[str, ...]] = _BatchColumns()
 
 
 @dataclass
