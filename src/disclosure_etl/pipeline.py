@@ -24,6 +24,7 @@ from disclosure_etl.archive import Archive
 from disclosure_etl.config import Config, load_category_map
 from disclosure_etl.config import host_pool as host_pool  # re-exported: part of the stage API
 from disclosure_etl.http import PoliteClient
+from disclosure_etl.progress import progress
 
 log = logging.getLogger(__name__)
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -229,19 +230,21 @@ def parse(cfg: Config, rebuild: bool = False) -> dict[str, Any]:
     try:
         if rebuild:
             wh.reset_derived(con)
-        for run_id in archive.runs():
-            manifest = archive.read_run_manifest(run_id) or {}
-            if wh.is_loaded(con, run_id):
-                continue
-            if not manifest.get("crawled"):
-                log.warning(
-                    "run %s: its crawl never finished (no finish_crawl); not loaded", run_id
-                )
-                continue
-            batch = build_batch(archive, run_id, con)
-            result = wh.load_run(con, batch)
-            loaded.append({"run_id": run_id, **result})
-            log.info("loaded run %s: %s", run_id, result)
+        todo = [r for r in archive.runs() if not wh.is_loaded(con, r)]
+        with progress("parse: archived runs", total=len(todo)) as bar:
+            for run_id in todo:
+                bar.advance()
+                manifest = archive.read_run_manifest(run_id) or {}
+                if not manifest.get("crawled"):
+                    log.warning(
+                        "run %s: its crawl never finished (no finish_crawl); not loaded yet"
+                        " (the next crawl resumes it if it is recent)", run_id
+                    )
+                    continue
+                batch = build_batch(archive, run_id, con)
+                result = wh.load_run(con, batch)
+                loaded.append({"run_id": run_id, **result})
+                log.info("loaded run %s: %s", run_id, result)
         wh.refresh_reconciliation(con, load_category_map(cfg), cfg.reconcile)
         wh.write_crawl_state(con, wh.state_path(Path(cfg.warehouse)))
     finally:
