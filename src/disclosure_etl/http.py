@@ -1,22 +1,31 @@
 """``PoliteClient``: the one HTTP path of the harvest.
 
-Every ``get`` goes through, in order: the allow-list of configured hosts, robots.txt
-(protego; fetched once per host per client), the per-host minimum interval (a module-level
-clock per host, shared by every client of the process and thread-safe), a hard timeout,
-retries with exponential backoff and jitter on 429/5xx/timeouts/resets/truncated bodies
-(honouring ``Retry-After``; never on 404/410), an optional http fallback when an https
-handshake fails, manual redirects (each hop checked against the allow-list and robots),
-a streamed size cap, gzip detection by magic bytes, challenge-page detection, the raw
-archive (the body is stored before it is returned) and a fetch-log line for every call.
+Every ``get`` (``submit(...).result()``) goes through, in order: the allow-list of
+configured hosts, robots.txt (protego; fetched once per host per client), the client's
+queue, the per-host clock, a bounded request (connect and read timeouts, a whole-response
+cap), retries, an optional http fallback when an https handshake fails, manual redirects
+(each hop checked against the allow-list and robots), a streamed size cap, gzip detection by
+magic bytes, challenge-page detection, the raw archive (the body is stored before it is
+returned) and a fetch-log line for every call.
+
+The queue: ``http.concurrency`` worker threads per client take the job that is due first. A
+transient failure (429/5xx but 521, timeouts, resets, truncated bodies) puts the job back
+with its backoff due time (tenacity's ``wait_exponential_jitter``; never on 404/410), so
+the host's other queued requests go on meanwhile. The per-host clock (one per host per
+process, shared by every client and worker) spaces request *starts* at least
+``min_interval_s`` (or robots.txt's Crawl-delay) apart; a 429 or ``Retry-After`` (capped at
+``backoff_max_s``) pauses the host for everyone.
 
 Outcomes (``FetchResult.outcome`` and the fetch log): ``ok``, ``not_modified``,
 ``not_found``, ``http_error``, ``network_error``, ``blocked``, ``offsite``, ``too_large``,
 ``robots_disallowed``.
 
 One ``get`` writes one fetch-log line, whatever happened; its retries are counted in
-``attempts`` (``requests_sent`` counts requests on the wire). ``Retry-After`` is honoured up
-to ``backoff_max_s``. Validators (ETag / Last-Modified) of 2xx answers to ``conditional``
-gets are kept in ``archive/http_cache/<unit>.json``; a 304 re-uses the archived body.
+``attempts`` (``requests_sent`` counts requests on the wire). Validators (ETag /
+Last-Modified) of 2xx answers to ``conditional`` gets are kept in
+``archive/http_cache/<unit>.json``; a 304 re-uses the archived body. A client opened on a
+run and unit whose fetch log already has lines (a killed attempt being resumed) answers
+those URLs from the archive (``FetchResult.reused``), with no request and no new log line.
 """
 
 from __future__ import annotations
