@@ -36,6 +36,7 @@ import logging
 import threading
 import time
 import zlib
+from collections import deque
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -253,7 +254,8 @@ class PoliteClient:
         self._wait = wait_exponential_jitter(
             multiplier=http.backoff_base_s, max=http.backoff_max_s, jitter=http.backoff_base_s
         )
-        self._queue: list[tuple[float, int, _Job]] = []
+        self._fresh: deque[_Job] = deque()  # first attempts, in submit order
+        self._retries: list[tuple[float, int, _Job]] = []  # by due time; first when due
         self._seq = 0
         self._cv = threading.Condition()
         self._workers: list[threading.Thread] = []
@@ -302,7 +304,9 @@ class PoliteClient:
         if cached and not (cached.get("sha256") and self.archive.has(cached["sha256"])):
             cached = None
         job.cached, job.current = cached, self._effective_url(url)
-        if getattr(_WORKER, "client", None) is self:  # a worker's own nested fetch: inline
+        # inline, in this thread: a worker's own nested fetch, and robots.txt (read under the
+        # robots lock, so it must never wait for a worker that may be waiting for that lock)
+        if kind == "robots" or getattr(_WORKER, "client", None) is self:
             while not job.future.done():
                 time.sleep(max(0.0, job.due - time.monotonic()))
                 self._step(job)
@@ -354,8 +358,11 @@ class PoliteClient:
         with self._cv:
             if self._stopping:
                 raise RuntimeError(f"client {self.unit} is closed")
-            self._seq += 1
-            heapq.heappush(self._queue, (job.due, self._seq, job))
+            if job.attempts == 0:
+                self._fresh.append(job)
+            else:
+                self._seq += 1
+                heapq.heappush(self._retries, (job.due, self._seq, job))
             while len(self._workers) < max(1, self.cfg.concurrency):
                 t = threading.Thread(target=self._work, name=f"fetch-{self.unit}", daemon=True)
                 self._workers.append(t)
@@ -368,12 +375,15 @@ class PoliteClient:
             with self._cv:
                 while True:
                     now = time.monotonic()
-                    if self._queue and self._queue[0][0] <= now:
-                        job = heapq.heappop(self._queue)[2]
+                    if self._retries and self._retries[0][0] <= now:  # a due retry first
+                        job = heapq.heappop(self._retries)[2]
                         break
-                    if self._stopping and not self._queue:
+                    if self._fresh:
+                        job = self._fresh.popleft()
+                        break
+                    if self._stopping and not self._retries:
                         return
-                    self._cv.wait(self._queue[0][0] - now if self._queue else None)
+                    self._cv.wait(self._retries[0][0] - now if self._retries else None)
             try:
                 self._step(job)
             except BaseException as e:  # a bug, not network trouble: the caller sees it
