@@ -122,3 +122,20 @@ def test_sigkilled_crawl_resumes_reusing_what_it_archived(site: ReplicaServer, t
     assert all(clean[t] for t in ("posted_items", "annual_reports", "report_figures"))
     for table in TABLES:
         assert resumed[table] == clean[table], table
+
+
+def test_a_run_killed_during_its_parse_is_loaded_before_the_next_crawl(
+    site: ReplicaServer, tmp_path: Path
+) -> None:
+    cfg = from_dict(_settings(site.base_url, tmp_path / "data"))
+    first = pipeline.crawl(cfg)["run_id"]  # crawled; the parse never happened (killed)
+    assert pipeline.unloaded_runs(cfg) == [first]
+    site.clear_log()
+    pipeline.run(cfg)
+    assert [r.path for r in site.request_log if "/content/" in r.path] == []
+    assert pipeline.unloaded_runs(cfg) == []
+    con = duckdb.connect(str(cfg.warehouse), read_only=True)
+    try:
+        assert con.execute("SELECT count(*) FROM runs").fetchone() == (2,)
+    finally:
+        con.close()

@@ -297,8 +297,24 @@ def summary_lines(cfg: Config) -> list[str]:
     return wh.summary_lines(readable_warehouse(cfg))
 
 
+def unloaded_runs(cfg: Config) -> list[str]:
+    """Runs whose crawl finished but that the warehouse has not loaded (per the crawl state):
+    e.g. a `run` killed during its parse."""
+    archive = archive_for(cfg)
+    loaded = crawl_state(cfg).loaded_runs
+    return [r for r in archive.runs()
+            if r not in loaded and (archive.read_run_manifest(r) or {}).get("crawled")]
+
+
 def run(cfg: Config) -> dict[str, Any]:
-    """The whole run of contract.md §1. Raises PipelineError after publishing when a site failed."""
+    """The whole run of contract.md §1. Raises PipelineError after publishing when a site failed.
+
+    Archived work a previous run never loaded (killed during its parse) is loaded first, so
+    this run's crawl knows it and fetches none of it again."""
+    if pending := unloaded_runs(cfg):
+        log.info("loading %d crawled run(s) not yet in the warehouse first: %s",
+                 len(pending), ", ".join(pending))
+        parse(cfg)
     crawled = crawl(cfg)
     parsed = parse(cfg)
     checked = check(cfg)

@@ -1,7 +1,7 @@
 """The crawl's state file: what the working warehouse knows, written by the load.
 
-The crawl needs three facts from the warehouse — the items it holds (with their row
-hashes), the report URLs it holds, the time of the last full relist. The load writes them
+The crawl needs four facts from the warehouse — the items it holds (with their row
+hashes), the report URLs it holds, the time of the last full relist, the runs it loaded. The load writes them
 after every ``parse`` into a small JSON file beside the working database
 (``<warehouse>.crawl_state.json``, atomic ``os.replace``), and the crawl reads that file,
 never a DuckDB file: an analyst's lock on the published snapshot, or a stale publish,
@@ -31,6 +31,7 @@ class CrawlState:
     report_urls: frozenset[str] = frozenset()
     last_full_relist: datetime | None = None
     written_at: datetime | None = None
+    loaded_runs: frozenset[str] = frozenset()  # runs the warehouse has loaded
 
     def known_items(self, agency_id: str) -> dict[int, str]:
         return dict(self.items.get(agency_id, {}))
@@ -55,12 +56,14 @@ def write_crawl_state(con: Any, path: Path) -> CrawlState:
         "UNION SELECT unnest(copies) FROM core.reports"
     ).fetchall() if r[0]}
     last = con.execute("SELECT max(finished_at) FROM core.runs WHERE full_relist").fetchone()
-    state = CrawlState(items, frozenset(urls), last[0] if last else None, datetime.now(UTC))
+    runs = frozenset(r[0] for r in con.execute("SELECT run_id FROM core.runs").fetchall())
+    state = CrawlState(items, frozenset(urls), last[0] if last else None, datetime.now(UTC), runs)
     doc = {
         "format": FORMAT,
         "written_at": state.written_at,
         "last_full_relist": state.last_full_relist,
         "report_urls": sorted(state.report_urls),
+        "loaded_runs": sorted(state.loaded_runs),
         "items": {a: {str(i): h for i, h in m.items()} for a, m in items.items()},
     }
     write_atomic(Path(path), dumps(doc).encode("utf-8"))
@@ -77,7 +80,8 @@ def read_crawl_state(path: Path) -> CrawlState:
         raise ValueError(f"{path}: crawl state format {doc.get('format')!r}, expected {FORMAT}")
     items = {a: {int(i): h for i, h in m.items()} for a, m in doc.get("items", {}).items()}
     return CrawlState(items, frozenset(doc.get("report_urls", [])),
-                      _time(doc.get("last_full_relist")), _time(doc.get("written_at")))
+                      _time(doc.get("last_full_relist")), _time(doc.get("written_at")),
+                      frozenset(doc.get("loaded_runs", [])))
 
 
 def _time(v: str | None) -> datetime | None:
