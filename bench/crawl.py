@@ -90,14 +90,14 @@ def _crawl(cfg: Config, archive: Archive, run_id: str, known: dict[str, dict[int
     def one(ref: crawl.SiteRef) -> dict[str, Any]:
         with client(ref.agency_id) as c:
             return crawl.crawl_site(c, ref, known.get(ref.agency_id, {}), full_relist=full,
-                                    max_attachment_bytes=50 * 1024 * 1024)
+                                    max_attachment_bytes=50 * 1024 * 1024).to_json()
 
     with client("_discover") as c:
         sites = crawl.discover_sites(c, cfg)
     with ThreadPoolExecutor(max_workers=workers) as pool:
         outcomes = dict(zip([r.agency_id for r in sites], pool.map(one, sites), strict=True))
     with client("_portal") as c:
-        portal = crawl.crawl_report_columns(c, cfg, known_urls, full_relist=full)
+        portal = crawl.crawl_report_columns(c, cfg, known_urls, full_relist=full).to_json()
     return {"sites": sites, "outcomes": outcomes, "portal": portal}
 
 

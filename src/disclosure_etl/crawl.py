@@ -11,8 +11,10 @@ The portal (:func:`crawl_report_columns`): each report column page by page
 are all known) → new article pages → their attachments.
 
 Every body goes through :class:`~disclosure_etl.http.PoliteClient`, which archives it and
-logs the fetch. What the unit did is returned and written as its *unit outcome*
-(``archive/runs/<run_id>/<unit>.json``)::
+logs the fetch. What the unit did is returned as a typed record (``models.UnitOutcome``
+with ``Listing``, ``ContentFetch``, ``AttachmentFetch``, ``ColumnListing``, ``ArticleFetch``,
+``CrawlError``) and written as its *unit outcome* (``archive/runs/<run_id>/<unit>.json``,
+``UnitOutcome.to_json()``; ``UnitOutcome.from_json`` reads it back)::
 
     {"unit", "run_id", "kind": "site", "status": "ok" | "partial" | "error",
      "started_at", "finished_at", "full_relist", "requests",
@@ -49,7 +51,17 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from disclosure_etl.config import Config
 from disclosure_etl.http import FetchResult, PoliteClient, normalize_host
-from disclosure_etl.models import Category, ListRow
+from disclosure_etl.models import (
+    ArticleFetch,
+    AttachmentFetch,
+    Category,
+    ColumnListing,
+    ContentFetch,
+    CrawlError,
+    Listing,
+    ListRow,
+    UnitOutcome,
+)
 from disclosure_etl.progress import progress
 from disclosure_etl.site import SiteFormatError
 from disclosure_etl.site.gkmlpt import (
@@ -200,9 +212,8 @@ def _ext(url: str) -> str:
     return last.rsplit(".", 1)[-1].lower() if "." in last else ""
 
 
-def _error(stage: str, res: FetchResult, **extra: Any) -> dict[str, Any]:
-    return {"stage": stage, "url": res.url, "outcome": res.outcome, "status": res.status,
-            "error": res.error, **extra}
+def _error(stage: str, res: FetchResult, **extra: Any) -> CrawlError:
+    return CrawlError(stage, res.url, res.outcome, res.error, status=res.status, **extra)
 
 
 def _category_dict(c: Category) -> dict[str, Any]:
@@ -219,7 +230,7 @@ def crawl_site(
     *,
     full_relist: bool,
     max_attachment_bytes: int,
-) -> dict[str, Any]:
+) -> UnitOutcome:
     """Harvest one sub-site (see the module docstring for the outcome it returns and writes).
 
     ``known`` maps item_id → row_hash of the items the warehouse already has for the site.
@@ -228,53 +239,35 @@ def crawl_site(
     """
     requests_before = client.requests_sent
     ctx = {"agency_id": site.agency_id}
-    outcome: dict[str, Any] = {
-        "unit": client.unit,
-        "run_id": client.run_id,
-        "kind": "site",
-        "status": "ok",
-        "started_at": _now(),
-        "finished_at": None,
-        "full_relist": bool(full_relist),
-        "requests": 0,
-        "site": {
-            **asdict(site),
-            "sid": None,
-            "service_area_id": None,
-            "index_sha256": None,
-        },
-        "categories": [],
-        "listings": [],
-        "contents": [],
-        "attachments": [],
-        "errors": [],
-    }
+    outcome = UnitOutcome(
+        client.unit, client.run_id, "site", bool(full_relist), started_at=_now(),
+        site={**asdict(site), "sid": None, "service_area_id": None, "index_sha256": None},
+    )
 
-    def finish(status: str) -> dict[str, Any]:
-        outcome["status"] = status
-        outcome["finished_at"] = _now()
-        outcome["requests"] = client.requests_sent - requests_before
-        client.archive.write_unit_outcome(client.run_id, client.unit, outcome)
+    def finish(status: str) -> UnitOutcome:
+        outcome.status = status
+        outcome.finished_at = _now()
+        outcome.requests = client.requests_sent - requests_before
+        client.archive.write_unit_outcome(client.run_id, client.unit, outcome.to_json())
         client.save_cache()
         return outcome
 
     res = client.get(site.index_url, kind="index", context=ctx, conditional=True)
     if not res.ok or res.body is None:
-        outcome["errors"].append(_error("index", res))
+        outcome.errors.append(_error("index", res))
         finish("error")
         raise SiteHarvestError(f"index page {site.index_url}: {res.outcome} ({res.error})")
-    outcome["site"]["index_sha256"] = res.sha256
+    outcome.site["index_sha256"] = res.sha256
     try:
         index = parse_index(res.body)
     except SiteFormatError as e:
-        outcome["errors"].append({"stage": "index", "url": site.index_url, "outcome": "format",
-                                  "status": res.status, "error": str(e)})
+        outcome.errors.append(CrawlError("index", site.index_url, "format", str(e), res.status))
         finish("error")
         raise SiteHarvestError(f"index page {site.index_url}: {e}") from e
-    outcome["site"].update(
+    outcome.site.update(
         sid=index.sid, service_area_id=index.service_area_id, name=site.name or index.name
     )
-    outcome["categories"] = [_category_dict(c) for c in index.categories]
+    outcome.categories = [_category_dict(c) for c in index.categories]
     leaves = index.leaves
     log.info("%s: SID %s, %d categories, %d leaves (%s)", site.agency_id, index.sid,
              len(index.categories), len(leaves), "full relist" if full_relist else "incremental")
@@ -287,10 +280,10 @@ def crawl_site(
         ))
     todo: dict[int, ListRow] = {}  # new or changed rows, first category wins
     for cat, (listing, failure, rows) in zip(leaves, listed, strict=True):
-        outcome["listings"].append(listing)
+        outcome.listings.append(listing)
         if failure is not None:
-            outcome["errors"].append({"stage": "list", "category_id": cat.id, **failure,
-                                      "error": listing["error"]})
+            outcome.errors.append(CrawlError("list", failure.failed_url, failure.failed_outcome, listing.error,
+                                             category_id=cat.id))
         for row in rows:
             if known.get(row.item_id) != row.row_hash and row.item_id not in todo:
                 todo[row.item_id] = row
@@ -302,15 +295,15 @@ def crawl_site(
     _fetch_contents(client, site, [r for r in todo.values() if r.item_type == "normal"],
                     outcome, max_attachment_bytes)
 
-    listings = outcome["listings"]
-    if leaves and all(x["status"] == "error" for x in listings):
+    listings = outcome.listings
+    if leaves and all(x.status == "error" for x in listings):
         finish("error")
         raise SiteHarvestError(f"{site.agency_id}: every category listing failed")
-    status = "ok" if not outcome["errors"] else "partial"
+    status = "ok" if not outcome.errors else "partial"
     finish(status)
     log.info("%s: %s — %d listings, %d content pages, %d attachments, %d requests, %d errors",
-             site.agency_id, status, len(listings), len(outcome["contents"]),
-             len(outcome["attachments"]), outcome["requests"], len(outcome["errors"]))
+             site.agency_id, status, len(listings), len(outcome.contents),
+             len(outcome.attachments), outcome.requests, len(outcome.errors))
     return outcome
 
 
@@ -339,11 +332,9 @@ class Paging:
     failed_url: str | None = None
     failed_outcome: str | None = None
 
-    def failure(self) -> dict[str, Any] | None:
-        """The error record of a failed listing, None when it did not fail."""
-        if self.status != "error":
-            return None
-        return {"url": self.failed_url, "outcome": self.failed_outcome}
+    def failure(self) -> Paging | None:
+        """This paging when it failed (``failed_url``, ``failed_outcome``), else None."""
+        return self if self.status == "error" else None
 
 
 def paginate(
@@ -407,16 +398,11 @@ def _list_category(
     known: dict[int, str],
     full_relist: bool,
     ctx: dict[str, Any],
-) -> tuple[dict[str, Any], dict[str, Any] | None, list[ListRow]]:
+) -> tuple[Listing, Paging | None, list[ListRow]]:
     """List one leaf category (contract §7, site_protocol §4.5): its listing record, the
     error record when it failed, and its rows in page order."""
-    rec: dict[str, Any] = {
-        "category_id": cat.id, "category_name": cat.name, "path": cat.path,
-        "mode": "full" if full_relist else "incremental", "status": "error", "pages_read": 0,
-        "rows_seen": 0, "api_total": None, "post_count": cat.post_count,
-        "oldest_published_at": None, "error": None, "page_sha256s": [], "url_rows": 0,
-        "new_rows": 0, "changed_rows": 0, "window_limited": False, "note": None, "stop": None,
-    }
+    rec = Listing(cat.id, cat.name, cat.path, "full" if full_relist else "incremental",
+                  post_count=cat.post_count)
     rows: list[ListRow] = []
     seen: set[int] = set()
     page = 0
@@ -426,11 +412,11 @@ def _list_category(
         lp = parse_list_page(body, cat.id)
         page += 1
         if lp.total is not None:
-            rec["api_total"] = lp.total
+            rec.api_total = lp.total
         if lp.post_count is not None:
-            rec["post_count"] = lp.post_count
-        if lp.category_id != cat.id and rec["note"] is None:
-            rec["note"] = f"classify.id {lp.category_id} != requested {cat.id}: the tree may have changed"
+            rec.post_count = lp.post_count
+        if lp.category_id != cat.id and rec.note is None:
+            rec.note = f"classify.id {lp.category_id} != requested {cat.id}: the tree may have changed"
         fresh = added = 0
         for row in lp.rows:
             if row.item_id in seen:
@@ -438,10 +424,10 @@ def _list_category(
             seen.add(row.item_id)
             added += 1
             rows.append(row)
-            rec["url_rows"] += row.item_type == "url"
+            rec.url_rows += row.item_type == "url"
             prev = known.get(row.item_id)
-            rec["new_rows"] += prev is None
-            rec["changed_rows"] += prev is not None and prev != row.row_hash
+            rec.new_rows += prev is None
+            rec.changed_rows += prev is not None and prev != row.row_hash
             fresh += prev != row.row_hash
         offset = lp.offset if lp.offset is not None else (page - 1) * PAGE_SIZE
         at_end = offset + len(lp.rows) >= lp.total if lp.total is not None else len(lp.rows) < PAGE_SIZE
@@ -451,20 +437,20 @@ def _list_category(
         client, lambda n: list_url(site.base_url, site.prefix, cat.id, n, sid), "list",
         {**ctx, "category_id": cat.id}, read, full_relist=full_relist,
     )
-    rec.update(status=pg.status, stop=pg.stop, error=pg.error, pages_read=pg.pages_read,
-               page_sha256s=pg.page_sha256s, rows_seen=len(seen))
+    rec.status, rec.stop, rec.error = pg.status, pg.stop, pg.error
+    rec.pages_read, rec.page_sha256s, rec.rows_seen = pg.pages_read, pg.page_sha256s, len(seen)
     if pg.error and pg.error.startswith("page 1 not found"):
-        rec["error"] = "page 1 not found (HTTP 404): the category may be gone"
+        rec.error = "page 1 not found (HTTP 404): the category may be gone"
     dates = [r.published_at for r in rows if r.published_at]
-    rec["oldest_published_at"] = min(dates).isoformat(sep=" ") if dates else None
-    total, nominal = rec["api_total"], rec["post_count"]
+    rec.oldest_published_at = min(dates).isoformat(sep=" ") if dates else None
+    total, nominal = rec.api_total, rec.post_count
     if total is not None and nominal is not None and total < nominal:
-        rec["window_limited"] = True
+        rec.window_limited = True
         window = (
             f"listing window: the API serves {total} of {nominal} items (classify.post_count);"
             " older items are not listed"
         )
-        rec["note"] = f"{rec['note']}; {window}" if rec["note"] else window
+        rec.note = f"{rec.note}; {window}" if rec.note else window
     return rec, pg.failure(), rows
 
 
@@ -480,7 +466,7 @@ def _fetch_contents(
     client: PoliteClient,
     site: SiteRef,
     rows: list[ListRow],
-    outcome: dict[str, Any],
+    outcome: UnitOutcome,
     max_attachment_bytes: int,
 ) -> None:
     """Queue every content page at once; record them in row order; then the attachments
@@ -492,13 +478,12 @@ def _fetch_contents(
         for (row, url), fut in zip(queued, futures, strict=True):
             res = fut.result()
             bar.advance()
-            outcome["contents"].append(
-                {"item_id": row.item_id, "category_id": row.category_id, "url": url,
-                 "final_url": res.final_url, "outcome": res.outcome,
-                 "sha256": res.sha256 if res.ok else None, "error": res.error if not res.ok else None}
-            )
+            outcome.contents.append(ContentFetch(
+                row.item_id, row.category_id, url, res.final_url, res.outcome,
+                res.sha256 if res.ok else None, res.error if not res.ok else None,
+            ))
             if not res.ok and res.outcome != "offsite":  # a row hosted elsewhere is policy
-                outcome["errors"].append(_error("content", res, item_id=row.item_id))
+                outcome.errors.append(_error("content", res, item_id=row.item_id))
             if not is_report_item(row.category_name, row.title):
                 continue
             for aid, (aurl, ext, name) in _report_attachments(site, row, url, res).items():
@@ -508,15 +493,12 @@ def _fetch_contents(
                 attachments.append((row, aid, aurl, ext, name, fut_a))
     for row, aid, aurl, ext, name, fut_a in attachments:
         ares = fut_a.result()
-        outcome["attachments"].append(
-            {"item_id": row.item_id, "attachment_id": aid, "url": aurl, "ext": ext, "name": name,
-             "outcome": ares.outcome, "sha256": ares.sha256 if ares.ok else None,
-             "error": ares.error if not ares.ok else None}
-        )
+        outcome.attachments.append(AttachmentFetch(
+            row.item_id, aid, aurl, ext, ares.outcome, ares.sha256 if ares.ok else None,
+            ares.error if not ares.ok else None, name=name,
+        ))
         if not ares.ok:
-            outcome["errors"].append(
-                _error("attachment", ares, item_id=row.item_id, attachment_id=aid)
-            )
+            outcome.errors.append(_error("attachment", ares, item_id=row.item_id, attachment_id=aid))
 
 
 def _item_ctx(site: SiteRef, row: ListRow) -> dict[str, Any]:
@@ -555,55 +537,30 @@ def crawl_report_columns(
     known_urls: set[str],
     *,
     full_relist: bool,
-) -> dict[str, Any]:
+) -> UnitOutcome:
     """Harvest the portal report columns (``cfg.report_columns``) into the archive.
 
-    Pages each column (``index.html``, ``index_2.html`` … until 404); incrementally it
-    stops after a page whose links are all in ``known_urls``. New article pages are
-    fetched with their attachments. Returns (and writes) the unit outcome::
-
-        {"unit", "run_id", "kind": "portal", "status", "started_at", "finished_at",
-         "full_relist", "requests",
-         "columns": [{"column_url", "mode", "status", "pages_read", "links_seen",
-                      "new_links", "page_sha256s", "error", "stop"}],
-         "articles": [{"url", "column_url", "item_id", "title", "published_at", "source",
-                       "outcome", "sha256", "error"}],
-         "attachments": [{"article_url", "item_id", "attachment_id", "url", "ext",
-                          "outcome", "sha256", "error"}],
-         "errors": [...]}
+    Pages each column (``index.html``, ``index_2.html`` … until 404; the same paginator as
+    the catalog); incrementally it stops after a page whose links are all in ``known_urls``.
+    New article pages are queued as their links are read, then recorded with their
+    attachments. Returns (and writes) the unit outcome (``kind`` portal: ``columns``,
+    ``articles``, ``attachments``, ``errors``).
     """
     requests_before = client.requests_sent
     max_bytes = int(cfg.http.max_response_mb * 1024 * 1024)
     known = {_url_key(u) for u in known_urls}
     done: set[str] = set()
-    outcome: dict[str, Any] = {
-        "unit": client.unit,
-        "run_id": client.run_id,
-        "kind": "portal",
-        "status": "ok",
-        "started_at": _now(),
-        "finished_at": None,
-        "full_relist": bool(full_relist),
-        "requests": 0,
-        "columns": [],
-        "articles": [],
-        "attachments": [],
-        "errors": [],
-    }
+    outcome = UnitOutcome(client.unit, client.run_id, "portal", bool(full_relist), started_at=_now())
     articles: list[tuple[str, str, Future[FetchResult]]] = []
     for column in cfg.report_columns:
-        rec: dict[str, Any] = {
-            "column_url": column, "mode": "full" if full_relist else "incremental",
-            "status": "error", "pages_read": 0, "links_seen": 0, "new_links": 0,
-            "page_sha256s": [], "error": None, "stop": None,
-        }
-        outcome["columns"].append(rec)
+        rec = ColumnListing(column, "full" if full_relist else "incremental")
+        outcome.columns.append(rec)
 
-        def read(body: bytes, url: str, rec: dict[str, Any] = rec, column: str = column) -> PageRead:
+        def read(body: bytes, url: str, rec: ColumnListing = rec, column: str = column) -> PageRead:
             links = parse_column_page(body, url)
-            rec["links_seen"] += len(links)
+            rec.links_seen += len(links)
             fresh = [link for link in links if _url_key(link.url) not in known]
-            rec["new_links"] += len(fresh)
+            rec.new_links += len(fresh)
             for link in fresh:
                 if _url_key(link.url) not in done:
                     done.add(_url_key(link.url))
@@ -614,56 +571,52 @@ def crawl_report_columns(
 
         pg = paginate(client, lambda n, column=column: column_page_url(column, n), "column",  # type: ignore[misc]
                       {"column": column}, read, full_relist=full_relist)
-        rec.update(status=pg.status, stop=pg.stop, error=pg.error, pages_read=pg.pages_read,
-                   page_sha256s=pg.page_sha256s)
+        rec.status, rec.stop, rec.error = pg.status, pg.stop, pg.error
+        rec.pages_read, rec.page_sha256s = pg.pages_read, pg.page_sha256s
         if pg.error and pg.error.startswith("page 1 not found"):
-            rec["error"] = "column page 1 not found (HTTP 404)"
-        if pg.failure() is not None:
-            outcome["errors"].append({"stage": "column", **pg.failure(), "error": rec["error"]})  # type: ignore[dict-item]
+            rec.error = "column page 1 not found (HTTP 404)"
+        if (failed := pg.failure()) is not None:
+            outcome.errors.append(CrawlError("column", failed.failed_url, failed.failed_outcome, rec.error))
     _record_articles(client, articles, outcome, max_bytes)
-    cols = outcome["columns"]
-    if cols and all(c["status"] == "error" for c in cols):
-        status = "error"
+    cols = outcome.columns
+    if cols and all(c.status == "error" for c in cols):
+        outcome.status = "error"
     else:
-        status = "ok" if not outcome["errors"] else "partial"
-    outcome["status"] = status
-    outcome["finished_at"] = _now()
-    outcome["requests"] = client.requests_sent - requests_before
-    client.archive.write_unit_outcome(client.run_id, client.unit, outcome)
+        outcome.status = "ok" if not outcome.errors else "partial"
+    outcome.finished_at = _now()
+    outcome.requests = client.requests_sent - requests_before
+    client.archive.write_unit_outcome(client.run_id, client.unit, outcome.to_json())
     client.save_cache()
     log.info("report columns: %s — %d columns, %d articles, %d attachments, %d requests",
-             status, len(cols), len(outcome["articles"]), len(outcome["attachments"]),
-             outcome["requests"])
+             outcome.status, len(cols), len(outcome.articles), len(outcome.attachments),
+             outcome.requests)
     return outcome
 
 
 def _record_articles(
     client: PoliteClient,
     articles: list[tuple[str, str, Future[FetchResult]]],
-    outcome: dict[str, Any],
+    outcome: UnitOutcome,
     max_bytes: int,
 ) -> None:
     """Record the queued article pages in order; queue and record their attachments."""
-    pending: list[tuple[dict[str, Any], Future[FetchResult]]] = []
+    pending: list[tuple[AttachmentFetch, Future[FetchResult]]] = []
     for column, url, fut in articles:
         res = fut.result()
-        rec: dict[str, Any] = {"url": url, "column_url": column, "item_id": None, "title": None,
-                               "published_at": None, "source": None, "outcome": res.outcome,
-                               "sha256": res.sha256 if res.ok else None,
-                               "error": res.error if not res.ok else None}
-        outcome["articles"].append(rec)
+        rec = ArticleFetch(url, column, res.outcome, res.sha256 if res.ok else None,
+                           res.error if not res.ok else None)
+        outcome.articles.append(rec)
         if not res.ok or res.body is None:
-            outcome["errors"].append(_error("article", res))
+            outcome.errors.append(_error("article", res))
             continue
         try:
             art = parse_article(res.body, url)
         except SiteFormatError as e:
-            rec["error"] = str(e)
-            outcome["errors"].append({"stage": "article", "url": url, "outcome": "format",
-                                      "error": str(e)})
+            rec.error = str(e)
+            outcome.errors.append(CrawlError("article", url, "format", str(e)))
             continue
-        rec.update(item_id=art.item_id, title=art.title, source=art.source,
-                   published_at=art.published_at.isoformat(sep=" ") if art.published_at else None)
+        rec.item_id, rec.title, rec.source = art.item_id, art.title, art.source
+        rec.published_at = art.published_at.isoformat(sep=" ") if art.published_at else None
         seen: set[str] = set()
         for link in art.attachment_urls:
             aurl = _on_site(link, url)
@@ -673,16 +626,14 @@ def _record_articles(
             if ext not in REPORT_EXTS or key in seen:
                 continue
             seen.add(key)
-            att = {"article_url": url, "item_id": art.item_id, "attachment_id": aid, "url": aurl,
-                   "ext": ext}
+            att = AttachmentFetch(art.item_id, aid, aurl, ext, "queued", None, None, article_url=url)
             pending.append((att, client.submit(aurl, kind="attachment", max_bytes=max_bytes,
                                                conditional=True,
                                                context={"item_id": art.item_id, "attachment_id": aid})))
     for att, fut in pending:
         ares = fut.result()
-        outcome["attachments"].append(
-            {**att, "outcome": ares.outcome, "sha256": ares.sha256 if ares.ok else None,
-             "error": ares.error if not ares.ok else None}
-        )
+        att.outcome, att.sha256 = ares.outcome, ares.sha256 if ares.ok else None
+        att.error = ares.error if not ares.ok else None
+        outcome.attachments.append(att)
         if not ares.ok:
-            outcome["errors"].append(_error("attachment", ares, article_url=att["article_url"]))
+            outcome.errors.append(_error("attachment", ares, article_url=att.article_url))

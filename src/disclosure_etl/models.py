@@ -9,7 +9,7 @@ observed something are timezone-aware UTC ``datetime``.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import date, datetime
 from typing import Any
 
@@ -175,6 +175,160 @@ class ParsedReport:
                 for f in self.figures
             ],
         }
+
+
+# ---------------------------------------------------------------- crawl records (crawl → archive → parse)
+
+
+@dataclass
+class CrawlError:
+    """Something a crawl unit could not fetch or read (``stage``: index, list, content,
+    attachment, column, article)."""
+
+    stage: str
+    url: str | None
+    outcome: str | None
+    error: str | None
+    status: int | None = None
+    category_id: int | None = None
+    item_id: int | None = None
+    attachment_id: int | None = None
+    article_url: str | None = None
+
+
+@dataclass
+class Listing:
+    """How one leaf category was listed (``status``: complete | partial | error)."""
+
+    category_id: int
+    category_name: str
+    path: str
+    mode: str  # full | incremental
+    status: str = "error"
+    pages_read: int = 0
+    rows_seen: int = 0
+    api_total: int | None = None
+    post_count: int | None = None
+    oldest_published_at: str | None = None
+    error: str | None = None
+    page_sha256s: list[str] = field(default_factory=list)
+    url_rows: int = 0
+    new_rows: int = 0
+    changed_rows: int = 0
+    window_limited: bool = False
+    note: str | None = None
+    stop: str | None = None
+
+
+@dataclass
+class ColumnListing:
+    """How one portal report column was paged."""
+
+    column_url: str
+    mode: str
+    status: str = "error"
+    pages_read: int = 0
+    links_seen: int = 0
+    new_links: int = 0
+    page_sha256s: list[str] = field(default_factory=list)
+    error: str | None = None
+    stop: str | None = None
+
+
+@dataclass
+class ContentFetch:
+    """A gkmlpt content page fetched for a new or changed row."""
+
+    item_id: int
+    category_id: int
+    url: str
+    final_url: str
+    outcome: str
+    sha256: str | None
+    error: str | None
+
+
+@dataclass
+class ArticleFetch:
+    """A portal article page (a report-column link)."""
+
+    url: str
+    column_url: str
+    outcome: str
+    sha256: str | None
+    error: str | None
+    item_id: int | None = None
+    title: str | None = None
+    published_at: str | None = None
+    source: str | None = None
+
+
+@dataclass
+class AttachmentFetch:
+    """A report attachment (of a catalog item, or of a portal article: ``article_url``)."""
+
+    item_id: int | None
+    attachment_id: int | None
+    url: str
+    ext: str
+    outcome: str
+    sha256: str | None
+    error: str | None
+    name: str | None = None
+    article_url: str | None = None
+
+
+_OUTCOME_PARTS: dict[str, type] = {
+    "listings": Listing,
+    "columns": ColumnListing,
+    "contents": ContentFetch,
+    "articles": ArticleFetch,
+    "attachments": AttachmentFetch,
+    "errors": CrawlError,
+}
+_SITE_ONLY = ("site", "categories", "listings", "contents")
+_PORTAL_ONLY = ("columns", "articles")
+
+
+@dataclass
+class UnitOutcome:
+    """What one crawl unit did (``kind`` site: a gkmlpt sub-site; portal: the report
+    columns); written as ``archive/runs/<run>/<unit>.json`` and read back by the parse."""
+
+    unit: str
+    run_id: str
+    kind: str
+    full_relist: bool
+    status: str = "ok"  # ok | partial | error
+    started_at: str | None = None
+    finished_at: str | None = None
+    requests: int = 0
+    site: dict[str, Any] = field(default_factory=dict)
+    categories: list[dict[str, Any]] = field(default_factory=list)
+    listings: list[Listing] = field(default_factory=list)
+    contents: list[ContentFetch] = field(default_factory=list)
+    columns: list[ColumnListing] = field(default_factory=list)
+    articles: list[ArticleFetch] = field(default_factory=list)
+    attachments: list[AttachmentFetch] = field(default_factory=list)
+    errors: list[CrawlError] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        """The archived JSON form (the parts of the other kind left out)."""
+        doc = asdict(self)
+        for key in _PORTAL_ONLY if self.kind == "site" else _SITE_ONLY:
+            doc.pop(key, None)
+        return doc
+
+    @classmethod
+    def from_json(cls, doc: dict[str, Any]) -> UnitOutcome:
+        """Read an archived outcome; keys this version does not know are ignored."""
+        known = {f.name for f in fields(cls)}
+        args = {k: v for k, v in doc.items() if k in known and k not in _OUTCOME_PARTS}
+        for key, part in _OUTCOME_PARTS.items():
+            names = {f.name for f in fields(part)}
+            args[key] = [part(**{k: v for k, v in d.items() if k in names})
+                         for d in doc.get(key) or []]
+        return cls(**args)
 
 
 # ---------------------------------------------------------------- one run, parsed

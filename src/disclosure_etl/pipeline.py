@@ -24,6 +24,7 @@ from disclosure_etl.archive import Archive
 from disclosure_etl.config import Config, load_category_map
 from disclosure_etl.config import host_pool as host_pool  # re-exported: part of the stage API
 from disclosure_etl.http import PoliteClient
+from disclosure_etl.models import UnitOutcome
 from disclosure_etl.progress import progress
 
 log = logging.getLogger(__name__)
@@ -172,9 +173,10 @@ def crawl_report_columns(cfg: Config, run_id: str) -> dict[str, Any]:
     return _unit_summary(PORTAL_UNIT, outcome)
 
 
-def _unit_summary(unit: str, outcome: dict[str, Any]) -> dict[str, Any]:
-    keys = ("status", "requests", "errors")
-    return {"unit": unit, **{k: outcome.get(k) for k in keys if k in outcome}}
+def _unit_summary(unit: str, outcome: UnitOutcome) -> dict[str, Any]:
+    """What a crawl task returns (JSON, an Airflow XCom): status, requests, errors."""
+    doc = outcome.to_json()
+    return {"unit": unit, **{k: doc[k] for k in ("status", "requests", "errors")}}
 
 
 def finish_crawl(cfg: Config, run_id: str, now: datetime | None = None) -> dict[str, Any]:
