@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from disclosure_etl.archive import Archive
-from disclosure_etl.http import PoliteClient
+from disclosure_etl.http import PoliteClient, _clock
 from disclosure_etl.replica import ReplicaServer
 from tests.test_http_support import (
     FAST_HTTP,
@@ -29,7 +29,7 @@ from tests.test_http_support import (
 )
 
 JUMP_NODE_LIST = "/gkmlpt/api/all/1170"  # a jump node of the district tree: 404
-ARRIVAL_JITTER_S = 0.01
+ARRIVAL_JITTER_S = 0.04  # a loaded 2-core machine schedules the server's threads late
 
 
 @pytest.fixture(scope="module")
@@ -126,9 +126,11 @@ def test_gap_between_requests_to_one_host_is_never_below_min_interval(
     times = sorted(r.t_mono for r in replica.request_log)
     assert len(times) == 2 * (len(paths) + 1)  # robots.txt once per client
     gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
-    # the promise is on request starts at the client; the server stamps arrival after its
-    # own thread scheduling, a few milliseconds of jitter either way
+    # the promise is on request starts at the client (exact); the server stamps arrival
+    # after its own thread scheduling, with a few milliseconds of jitter either way
     assert min(gaps) >= interval - ARRIVAL_JITTER_S
+    starts = list(_clock(host_of(replica)).starts)[-len(times):]
+    assert min(b - a for a, b in zip(starts, starts[1:], strict=False)) >= interval
 
 
 # ---------------------------------------------------------------- allow-list, size, challenges
@@ -417,4 +419,6 @@ def test_requests_overlap_while_their_starts_keep_the_interval(
     times = sorted(r.t_mono for r in replica.request_log)
     assert len(times) == len(paths)
     assert min(b - a for a, b in zip(times, times[1:], strict=False)) >= interval - ARRIVAL_JITTER_S
+    starts = list(_clock(host_of(replica)).starts)[-len(paths):]
+    assert min(b - a for a, b in zip(starts, starts[1:], strict=False)) >= interval
     assert elapsed < len(paths) * (0.2 + interval) / 2  # one at a time would take twice this

@@ -102,32 +102,32 @@ def normalize_host(netloc: str, scheme: str = "") -> str:
 
 class _HostClock:
     """One per host per process, shared by every client and worker thread: request
-    *starts* to the host are spaced by at least the interval, and a ``429`` or
-    ``Retry-After`` pauses the host for everyone until ``paused_until``."""
+    *starts* to the host are at least the interval apart, and a ``429`` or ``Retry-After``
+    pauses the host for everyone until ``paused_until``. The lock is held while a thread
+    waits for its turn, so the next turn is counted from the moment this one started."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.next_start = float("-inf")
         self.paused_until = float("-inf")
-        self.starts = 0
+        self.starts: deque[float] = deque(maxlen=10_000)  # recent start times (monotonic)
 
     def wait_turn(self, interval: float) -> None:
         """Block until this thread may start a request to the host."""
-        while True:
-            with self.lock:
+        with self.lock:
+            while True:
                 now = time.monotonic()
-                start = max(now, self.next_start, self.paused_until)
-                self.next_start = start + interval
-            if start > now:
+                start = max(self.next_start, self.paused_until)
+                if start <= now:
+                    break
                 time.sleep(start - now)
-            with self.lock:  # a pause that arrived while we slept wins: queue again
-                if self.paused_until <= time.monotonic():
-                    self.starts += 1
-                    return
+            self.next_start = now + interval
+            self.starts.append(now)
 
     def pause(self, seconds: float) -> None:
+        until = time.monotonic() + seconds
         with self.lock:
-            self.paused_until = max(self.paused_until, time.monotonic() + seconds)
+            self.paused_until = max(self.paused_until, until)
 
 
 _CLOCKS: dict[str, _HostClock] = {}
@@ -315,10 +315,19 @@ class PoliteClient:
         return job.future
 
     def close(self) -> None:
-        """Stop the workers, save the validator cache, close the fetch log and the session."""
+        """Stop the workers, save the validator cache, close the fetch log and the session.
+        Requests still queued (the caller gave up on them, e.g. after an error) are dropped:
+        their futures are cancelled; requests in flight finish and are logged."""
         with self._cv:
             self._stopping = True
+            dropped = [*self._fresh, *(j for _, _, j in self._retries)]
+            self._fresh.clear()
+            self._retries.clear()
             self._cv.notify_all()
+        for job in dropped:
+            job.future.cancel()
+        if dropped:
+            log.warning("%s: %d queued requests dropped at close", self.unit, len(dropped))
         for t in self._workers:
             t.join()
         self._workers.clear()
