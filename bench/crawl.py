@@ -14,6 +14,15 @@ and serves it from a child process (so client and server do not share one GIL), 
    nightly / full.
 
     .venv/bin/python bench/crawl.py [--min-items 100000] [--keep DIR]
+
+``--scenario faults`` instead harvests the default replica district (``build_world(1)``,
+about 4,100 listed items on five sub-sites) through ``pipeline.crawl`` while the server
+answers 30% of requests 502 (no URL more than twice in a row), limits clients to 20
+requests/s (429 beyond it) and answers after 200 ms. The client runs at
+``min_interval_s = 0.05``, so the ceiling is 20 requests/s; it prints requests/s achieved,
+achieved / ceiling (goal >= 0.7), the wall time and the item recall (listed and detailed)::
+
+    .venv/bin/python bench/crawl.py --scenario faults
 """
 
 from __future__ import annotations
@@ -42,16 +51,19 @@ log = logging.getLogger("bench.crawl")
 ROWS_PER_SCALE = 3_300  # build_world(30) holds about 99,300 rows
 
 
-def _serve(scale: int, conn: Any) -> None:
+def _serve(scale: int, conn: Any, quirks: dict[str, Any] | None = None) -> None:
     """Child process: build the world, serve it, report the base URL, wait to be stopped."""
     from disclosure_etl.replica import ReplicaServer, build_world
 
     t0 = time.perf_counter()
     world = build_world(scale)
     rows = sum(world.counts().values())
-    srv = ReplicaServer(world=world).start()
+    srv = ReplicaServer(world=world, quirks=quirks).start()
+    listed = world.items(listed_only=True)
     conn.send({"base_url": srv.base_url, "rows": rows, "build_s": time.perf_counter() - t0,
-               "content_paths": [it.content_path for it in world.items()[:3000] if it.content_path]})
+               "content_paths": [it.content_path for it in world.items()[:3000] if it.content_path],
+               "listed_ids": [it.id for it in listed],
+               "normal_ids": [it.id for it in listed if it.type == "normal"]})
     conn.recv()  # any message: stop
     srv.stop()
 
@@ -78,14 +90,14 @@ def _crawl(cfg: Config, archive: Archive, run_id: str, known: dict[str, dict[int
     def one(ref: crawl.SiteRef) -> dict[str, Any]:
         with client(ref.agency_id) as c:
             return crawl.crawl_site(c, ref, known.get(ref.agency_id, {}), full_relist=full,
-                                    max_attachment_bytes=50 * 1024 * 1024)
+                                    max_attachment_bytes=50 * 1024 * 1024).to_json()
 
     with client("_discover") as c:
         sites = crawl.discover_sites(c, cfg)
     with ThreadPoolExecutor(max_workers=workers) as pool:
         outcomes = dict(zip([r.agency_id for r in sites], pool.map(one, sites), strict=True))
     with client("_portal") as c:
-        portal = crawl.crawl_report_columns(c, cfg, known_urls, full_relist=full)
+        portal = crawl.crawl_report_columns(c, cfg, known_urls, full_relist=full).to_json()
     return {"sites": sites, "outcomes": outcomes, "portal": portal}
 
 
@@ -104,15 +116,78 @@ def _server_log(base: str) -> list[dict[str, Any]]:
     return json.loads(requests.get(f"{base}/__replica__/log", timeout=60).content)
 
 
+FAULTS = {"fail_rate": 0.3, "rate_limit_rps": 20.0, "latency_s": 0.2}
+FAULTS_CEILING_RPS = 20.0
+
+
+def faults(keep: Path | None) -> int:
+    """The faults scenario (see the module docstring)."""
+    from disclosure_etl import pipeline
+
+    parent, child = mp.Pipe()
+    proc = mp.get_context("fork").Process(target=_serve, args=(1, child, FAULTS), daemon=True)
+    proc.start()
+    info = parent.recv()
+    base = info["base_url"]
+    data_dir = keep or Path(tempfile.mkdtemp(prefix="bench-faults-"))
+    try:
+        cfg = from_dict({
+            "discover": [f"{base}/"],
+            "report_columns": [f"{base}/zwgk/qzfxxgknb/zj/", f"{base}/zwgk/qzfxxgknb/bm/"],
+            "http": {"min_interval_s": 1 / FAULTS_CEILING_RPS, "retries": 4, "concurrency": 8,
+                     "backoff_base_s": 0.5, "backoff_max_s": 10, "timeout_s": 10},
+            "data_dir": str(data_dir),
+        })
+        requests.post(f"{base}/__replica__/clear", timeout=10)
+        t0 = time.perf_counter()
+        result = pipeline.crawl(cfg)
+        wall = time.perf_counter() - t0
+        srv_log = _server_log(base)
+        archive = Archive(data_dir / "archive")
+        run_id = result["run_id"]
+        listed: set[int] = set()
+        detailed: set[int] = set()
+        for unit in archive.units(run_id):
+            o = archive.read_unit_outcome(run_id, unit) or {}
+            for lst in o.get("listings", []):
+                for sha in lst["page_sha256s"]:
+                    listed |= {r.item_id for r in parse_list_page(archive.get(sha), lst["category_id"]).rows}
+            detailed |= {c["item_id"] for c in o.get("contents", []) if c["sha256"]}
+        statuses: dict[int, int] = {}
+        for r in srv_log:
+            statuses[r["status"]] = statuses.get(r["status"], 0) + 1
+        rps = len(srv_log) / wall
+        want_listed, want_normal = set(info["listed_ids"]), set(info["normal_ids"])
+        print(f"faults: {FAULTS}; client min_interval_s {1 / FAULTS_CEILING_RPS:.3f}, "
+              f"concurrency 8; run status {result['status']}")
+        print(f"faults: {len(srv_log):,} requests in {wall:.1f}s, statuses {dict(sorted(statuses.items()))}")
+        print(f"faults: {rps:.1f} requests/s achieved / {FAULTS_CEILING_RPS:.0f} ceiling "
+              f"= {rps / FAULTS_CEILING_RPS:.2f} (goal >= 0.7)")
+        print(f"faults: item recall listed {len(listed & want_listed) / len(want_listed):.3f} "
+              f"({len(listed & want_listed)}/{len(want_listed)}), content pages "
+              f"{len(detailed & want_normal) / len(want_normal):.3f} "
+              f"({len(detailed & want_normal)}/{len(want_normal)}); wall {wall:.0f}s (bar: 600s)")
+    finally:
+        parent.send("stop")
+        proc.join(timeout=10)
+        if keep is None:
+            shutil.rmtree(data_dir, ignore_errors=True)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--min-items", type=int, default=100_000, help="catalog rows in the world")
     ap.add_argument("--keep", type=Path, help="keep the data directory here")
     ap.add_argument("--workers", type=int, default=2, help="sub-sites crawled at a time")
+    ap.add_argument("--scenario", choices=("throughput", "faults"), default="throughput")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
                         stream=sys.stderr)
     logging.getLogger("disclosure_etl.crawl").setLevel(logging.WARNING)
+    logging.getLogger("disclosure_etl.http").setLevel(logging.WARNING)
+    if args.scenario == "faults":
+        return faults(args.keep)
     t_start = time.perf_counter()
     scale = max(1, -(-args.min_items // ROWS_PER_SCALE))
     while True:

@@ -20,9 +20,17 @@ before it is used.
   unreachable or its layout changed (0 sub-sites discovered is an error, not a quiet success).
 - a red `harvest_complete` alone: read `finish_crawl`'s log, it names the failed sites.
 
+**Killed tasks resume.** A `crawl_site` task killed mid-way (a lost worker, SIGKILL, a
+timeout) and retried carries on the same run: every answer it had archived is re-used, not
+fetched again. A new DAG run after a failed one resumes the unfinished run when it is less
+than 20 hours old (`start_run` returns it). The crawl reads the warehouse's knowledge from the
+crawl state file that `parse` writes, never the published snapshot, so an analyst's open
+session cannot fail it.
+
 **What to do.** Open the failed task's log: the last lines name the URL, HTTP status and the
 outcome (`blocked`, `robots_disallowed`, `network_error`, …). Transient errors: clear the task
-(retries with exponential backoff already happened). Blocked or TLS: see *docs/operations.md*
+(each request already retried with exponential backoff, and a 429 / Retry-After paused the
+host); it resumes where it stopped. Blocked or TLS: see *docs/operations.md*
 ("a site is blocked"). The next nightly run catches up incrementally; no backfill is needed
 (this DAG never uses the logical date, `catchup` is off).
 """
@@ -69,7 +77,7 @@ HOSTS = site_hosts(_config.load())
 def disclosure_crawl() -> None:
     @task(execution_timeout=timedelta(minutes=5))
     def start_run() -> str:
-        """Open a run in the raw archive; decides whether this run is a full relist."""
+        """Open a run in the raw archive (or resume a recent unfinished one); full relist or not."""
         from disclosure_etl import config, pipeline
 
         return pipeline.start_run(config.load())

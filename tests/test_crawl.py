@@ -13,6 +13,7 @@ from disclosure_etl import crawl
 from disclosure_etl.archive import Archive
 from disclosure_etl.config import Config, from_dict
 from disclosure_etl.http import PoliteClient
+from disclosure_etl.models import ContentFetch, Listing, UnitOutcome
 from disclosure_etl.replica import ReplicaServer
 from disclosure_etl.site.gkmlpt import parse_content_page, parse_list_page
 from tests.test_http_support import fast_replica
@@ -88,14 +89,14 @@ def run_crawl(
                 run.outcomes[ref.agency_id] = crawl.crawl_site(
                     c, ref, (known or {}).get(ref.agency_id, {}), full_relist=full_relist,
                     max_attachment_bytes=max_attachment_bytes,
-                )
+                ).to_json()  # the archived form the parse reads
             except crawl.SiteHarvestError as e:
                 run.failed[ref.agency_id] = str(e)
                 run.outcomes[ref.agency_id] = archive.read_unit_outcome(run_id, ref.agency_id) or {}
     if portal:
         with client("_portal") as c:
             run.portal = crawl.crawl_report_columns(c, cfg, known_urls or set(),
-                                                    full_relist=full_relist)
+                                                    full_relist=full_relist).to_json()
     return run
 
 
@@ -374,7 +375,7 @@ def test_faults_scenario_full_harvest_of_one_site(
     archive = Archive(tmp_path / "archive")
     ref = next(r for r in first.sites if r.prefix == "/gzbyjy")
     with PoliteClient(cfg.http, cfg.allowed_hosts, archive, "faults1", ref.agency_id) as c:
-        outcome = crawl.crawl_site(c, ref, {}, full_relist=True, max_attachment_bytes=10**8)
+        outcome = crawl.crawl_site(c, ref, {}, full_relist=True, max_attachment_bytes=10**8).to_json()
     clean = first.outcomes[ref.agency_id]
     assert outcome["status"] == "ok", outcome["errors"][:3]
     assert sorted(c["item_id"] for c in outcome["contents"]) == sorted(
@@ -409,7 +410,7 @@ def test_blocked_list_page_is_a_listing_error_not_zero_rows(
     archive = Archive(tmp_path / "archive")
     with PoliteClient(cfg.http, cfg.allowed_hosts, archive, "r8", ref.agency_id) as c:
         outcome = crawl.crawl_site(c, ref, first.known(ref.agency_id), full_relist=False,
-                                   max_attachment_bytes=10**6)
+                                   max_attachment_bytes=10**6).to_json()
     assert outcome["status"] == "partial"
     bad = [lst for lst in outcome["listings"] if lst["category_id"] == leaf][0]
     assert bad["status"] == "error" and "blocked" in bad["error"] and bad["rows_seen"] == 0
@@ -443,7 +444,7 @@ def test_incremental_report_columns_stop_at_a_known_page(
     newest = replica.world.portal_column("zj")[0]
     known_urls = {u for u in known_urls if not u.endswith(newest.path)}
     with PoliteClient(cfg.http, cfg.allowed_hosts, archive, "p2", "_portal") as c:
-        out = crawl.crawl_report_columns(c, cfg, known_urls, full_relist=False)
+        out = crawl.crawl_report_columns(c, cfg, known_urls, full_relist=False).to_json()
     assert [a["url"].endswith(newest.path) for a in out["articles"]] == [True]
     zj, bm = out["columns"]
     assert zj["pages_read"] == 2 and zj["status"] == "partial"  # page 1 had the new one
@@ -483,3 +484,13 @@ def test_is_report_item() -> None:
     assert crawl.is_report_item("政府信息公开年度报告", "随便")
     assert crawl.is_report_item("其他", "广州市白云区某街道2025年政府信息公开工作年度报告")
     assert not crawl.is_report_item("政务动态", "年度工作总结")
+
+
+def test_unit_outcomes_read_back_as_typed_records(first: Run) -> None:
+    for agency_id, outcome in first.outcomes.items():
+        typed = UnitOutcome.from_json(first.archive.read_unit_outcome("run1", agency_id) or {})
+        assert typed.to_json() == outcome
+        assert all(isinstance(x, Listing) for x in typed.listings) and typed.listings
+        assert all(isinstance(x, ContentFetch) for x in typed.contents)
+    portal = UnitOutcome.from_json({**first.portal, "added_by_a_later_version": 1})
+    assert portal.kind == "portal" and portal.columns and portal.to_json() == first.portal

@@ -74,6 +74,11 @@ def _atomic_write(path: Path, data: bytes) -> None:
             tmp.unlink()
 
 
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file and ``os.replace``."""
+    _atomic_write(path, data)
+
+
 class FetchLogWriter:
     """Append-only JSONL fetch log of one unit in one run; thread-safe, flushed per line.
 

@@ -49,6 +49,7 @@ class HttpConfig:
     backoff_max_s: float = 120.0
     http_fallback: bool = True  # retry an https URL over http when the TLS handshake fails
     respect_robots: bool = True
+    concurrency: int = 4  # requests in flight per crawl unit; starts still obey min_interval_s
 
 
 @dataclass(frozen=True)
@@ -204,6 +205,8 @@ def from_dict(data: dict[str, Any], source: str = "<dict>") -> Config:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise ConfigError(f"not an http(s) URL in config: {url!r}")
+    if cfg.http.concurrency < 1:
+        raise ConfigError("config 'http': concurrency must be >= 1")
     if cfg.http.min_interval_s < 0 or cfg.http.retries < 0 or cfg.http.timeout_s <= 0:
         raise ConfigError("config 'http': min_interval_s, retries must be >= 0 and timeout_s > 0")
     for key in ("parse_health_floor", "copy_similarity"):

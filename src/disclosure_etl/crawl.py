@@ -11,8 +11,10 @@ The portal (:func:`crawl_report_columns`): each report column page by page
 are all known) → new article pages → their attachments.
 
 Every body goes through :class:`~disclosure_etl.http.PoliteClient`, which archives it and
-logs the fetch. What the unit did is returned and written as its *unit outcome*
-(``archive/runs/<run_id>/<unit>.json``)::
+logs the fetch. What the unit did is returned as a typed record (``models.UnitOutcome``
+with ``Listing``, ``ContentFetch``, ``AttachmentFetch``, ``ColumnListing``, ``ArticleFetch``,
+``CrawlError``) and written as its *unit outcome* (``archive/runs/<run_id>/<unit>.json``,
+``UnitOutcome.to_json()``; ``UnitOutcome.from_json`` reads it back)::
 
     {"unit", "run_id", "kind": "site", "status": "ok" | "partial" | "error",
      "started_at", "finished_at", "full_relist", "requests",
@@ -41,14 +43,28 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import asdict, dataclass
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from disclosure_etl.config import Config
 from disclosure_etl.http import FetchResult, PoliteClient, normalize_host
-from disclosure_etl.models import Category, ListRow
+from disclosure_etl.models import (
+    ArticleFetch,
+    AttachmentFetch,
+    Category,
+    ColumnListing,
+    ContentFetch,
+    CrawlError,
+    ImageFetch,
+    Listing,
+    ListRow,
+    UnitOutcome,
+)
+from disclosure_etl.progress import progress
 from disclosure_etl.report_columns import report_columns
 from disclosure_etl.reports.ocr_pages import image_srcs
 from disclosure_etl.site import SiteFormatError
@@ -201,9 +217,8 @@ def _ext(url: str) -> str:
     return last.rsplit(".", 1)[-1].lower() if "." in last else ""
 
 
-def _error(stage: str, res: FetchResult, **extra: Any) -> dict[str, Any]:
-    return {"stage": stage, "url": res.url, "outcome": res.outcome, "status": res.status,
-            "error": res.error, **extra}
+def _error(stage: str, res: FetchResult, **extra: Any) -> CrawlError:
+    return CrawlError(stage, res.url, res.outcome, res.error, status=res.status, **extra)
 
 
 def _category_dict(c: Category) -> dict[str, Any]:
@@ -220,7 +235,7 @@ def crawl_site(
     *,
     full_relist: bool,
     max_attachment_bytes: int,
-) -> dict[str, Any]:
+) -> UnitOutcome:
     """Harvest one sub-site (see the module docstring for the outcome it returns and writes).
 
     ``known`` maps item_id → row_hash of the items the warehouse already has for the site.
@@ -229,69 +244,51 @@ def crawl_site(
     """
     requests_before = client.requests_sent
     ctx = {"agency_id": site.agency_id}
-    outcome: dict[str, Any] = {
-        "unit": client.unit,
-        "run_id": client.run_id,
-        "kind": "site",
-        "status": "ok",
-        "started_at": _now(),
-        "finished_at": None,
-        "full_relist": bool(full_relist),
-        "requests": 0,
-        "site": {
-            **asdict(site),
-            "sid": None,
-            "service_area_id": None,
-            "index_sha256": None,
-        },
-        "categories": [],
-        "listings": [],
-        "contents": [],
-        "attachments": [],
-        "errors": [],
-    }
+    outcome = UnitOutcome(
+        client.unit, client.run_id, "site", bool(full_relist), started_at=_now(),
+        site={**asdict(site), "sid": None, "service_area_id": None, "index_sha256": None},
+    )
 
-    def finish(status: str) -> dict[str, Any]:
-        outcome["status"] = status
-        outcome["finished_at"] = _now()
-        outcome["requests"] = client.requests_sent - requests_before
-        client.archive.write_unit_outcome(client.run_id, client.unit, outcome)
+    def finish(status: str) -> UnitOutcome:
+        outcome.status = status
+        outcome.finished_at = _now()
+        outcome.requests = client.requests_sent - requests_before
+        client.archive.write_unit_outcome(client.run_id, client.unit, outcome.to_json())
         client.save_cache()
         return outcome
 
     res = client.get(site.index_url, kind="index", context=ctx, conditional=True)
     if not res.ok or res.body is None:
-        outcome["errors"].append(_error("index", res))
+        outcome.errors.append(_error("index", res))
         finish("error")
         raise SiteHarvestError(f"index page {site.index_url}: {res.outcome} ({res.error})")
-    outcome["site"]["index_sha256"] = res.sha256
+    outcome.site["index_sha256"] = res.sha256
     try:
         index = parse_index(res.body)
     except SiteFormatError as e:
-        outcome["errors"].append({"stage": "index", "url": site.index_url, "outcome": "format",
-                                  "status": res.status, "error": str(e)})
+        outcome.errors.append(CrawlError("index", site.index_url, "format", str(e), res.status))
         finish("error")
         raise SiteHarvestError(f"index page {site.index_url}: {e}") from e
-    outcome["site"].update(
+    outcome.site.update(
         sid=index.sid, service_area_id=index.service_area_id, name=site.name or index.name
     )
-    outcome["categories"] = [_category_dict(c) for c in index.categories]
+    outcome.categories = [_category_dict(c) for c in index.categories]
     leaves = index.leaves
     log.info("%s: SID %s, %d categories, %d leaves (%s)", site.agency_id, index.sid,
              len(index.categories), len(leaves), "full relist" if full_relist else "incremental")
 
-    # ---- listings
+    # ---- listings: the leaves side by side (each pages on in order), then the details
+    with ThreadPoolExecutor(max_workers=max(1, client.cfg.concurrency)) as pool:
+        listed = list(pool.map(
+            lambda cat: _list_category(client, site, index.sid, cat, known, full_relist, ctx),
+            leaves,
+        ))
     todo: dict[int, ListRow] = {}  # new or changed rows, first category wins
-    for cat in leaves:
-        listing, rows = _list_category(client, site, index.sid, cat, known, full_relist, ctx)
-        outcome["listings"].append(listing)
-        if listing["status"] == "error":
-            outcome["errors"].append(
-                {"stage": "list", "category_id": cat.id, "url": listing.pop("_url", None),
-                 "outcome": listing.pop("_outcome", None), "error": listing["error"]}
-            )
-        listing.pop("_url", None)
-        listing.pop("_outcome", None)
+    for cat, (listing, failure, rows) in zip(leaves, listed, strict=True):
+        outcome.listings.append(listing)
+        if failure is not None:
+            outcome.errors.append(CrawlError("list", failure.failed_url, failure.failed_outcome, listing.error,
+                                             category_id=cat.id))
         for row in rows:
             if known.get(row.item_id) != row.row_hash and row.item_id not in todo:
                 todo[row.item_id] = row
@@ -299,22 +296,103 @@ def crawl_site(
     log.info("%s: %d new or changed rows (%d url rows, never fetched)", site.agency_id,
              len(todo), n_url)
 
-    # ---- content pages and report attachments
-    for row in todo.values():
-        if row.item_type != "normal":
-            continue
-        _fetch_content(client, site, row, outcome, max_attachment_bytes)
+    # ---- content pages and report attachments, all queued at once
+    _fetch_contents(client, site, [r for r in todo.values() if r.item_type == "normal"],
+                    outcome, max_attachment_bytes)
 
-    listings = outcome["listings"]
-    if leaves and all(x["status"] == "error" for x in listings):
+    listings = outcome.listings
+    if leaves and all(x.status == "error" for x in listings):
         finish("error")
         raise SiteHarvestError(f"{site.agency_id}: every category listing failed")
-    status = "ok" if not outcome["errors"] else "partial"
+    status = "ok" if not outcome.errors else "partial"
     finish(status)
     log.info("%s: %s — %d listings, %d content pages, %d attachments, %d requests, %d errors",
-             site.agency_id, status, len(listings), len(outcome["contents"]),
-             len(outcome["attachments"]), outcome["requests"], len(outcome["errors"]))
+             site.agency_id, status, len(listings), len(outcome.contents),
+             len(outcome.attachments), outcome.requests, len(outcome.errors))
     return outcome
+
+
+# ---------------------------------------------------------------- the one paginator
+
+
+@dataclass
+class PageRead:
+    """What one archived page of a listing held, as its reader saw it."""
+
+    entries: int  # rows or links on the page (0: an empty page ends the listing)
+    fresh: int  # entries new or changed against what the warehouse knows
+    at_end: bool = False  # the page says it is the last (gkmlpt ``offset + rows >= total``)
+    repeats_only: bool = False  # every entry was on an earlier page: the API ignores paging
+
+
+@dataclass
+class Paging:
+    """How a listing's paging ended (``status`` as in the module docstring)."""
+
+    status: str = "error"
+    stop: str | None = None
+    error: str | None = None
+    pages_read: int = 0
+    page_sha256s: list[str] = field(default_factory=list)
+    failed_url: str | None = None
+    failed_outcome: str | None = None
+
+    def failure(self) -> Paging | None:
+        """This paging when it failed (``failed_url``, ``failed_outcome``), else None."""
+        return self if self.status == "error" else None
+
+
+def paginate(
+    client: PoliteClient,
+    page_url: Callable[[int], str],
+    kind: str,
+    context: dict[str, Any],
+    read: Callable[[bytes, str], PageRead],
+    *,
+    full_relist: bool,
+) -> Paging:
+    """Page one listing (a gkmlpt category or a portal column) from page 1.
+
+    Stops at a 404 after page 1, an empty page, a page that says it is the last, or —
+    incrementally — after a page with nothing new or changed. A failed fetch, an
+    unreadable page (``read`` raises ``SiteFormatError``) or a page of repeats is an error."""
+    pg = Paging()
+    n = 1
+    while True:
+        url = page_url(n)
+        res = client.get(url, kind=kind, context={**context, "page": n}, conditional=True)
+        if res.outcome == "not_found" and n > 1:
+            pg.status, pg.stop = "complete", "404"
+            return pg
+        if res.outcome == "not_found":
+            return _failed(pg, url, res.outcome, f"page 1 not found (HTTP {res.status})")
+        if not res.ok or res.body is None or res.sha256 is None:
+            return _failed(pg, url, res.outcome, f"page {n}: {res.outcome} ({res.error})")
+        try:
+            page = read(res.body, url)
+        except SiteFormatError as e:
+            return _failed(pg, url, "format", f"page {n}: {e}")
+        pg.pages_read += 1
+        pg.page_sha256s.append(res.sha256)
+        if not page.entries:
+            pg.status, pg.stop = "complete", "empty"
+            return pg
+        if page.at_end:
+            pg.status, pg.stop = "complete", "total"
+            return pg
+        if page.repeats_only:
+            return _failed(pg, url, "format", f"page {n} repeats earlier rows only: the API ignores paging")
+        if not full_relist and not page.fresh:
+            pg.status, pg.stop = "partial", "known"
+            return pg
+        if n >= MAX_PAGES:
+            return _failed(pg, url, "format", f"stopped after {MAX_PAGES} pages")
+        n += 1
+
+
+def _failed(pg: Paging, url: str, outcome: str, error: str) -> Paging:
+    pg.status, pg.error, pg.failed_url, pg.failed_outcome = "error", error, url, outcome
+    return pg
 
 
 def _list_category(
@@ -325,66 +403,25 @@ def _list_category(
     known: dict[int, str],
     full_relist: bool,
     ctx: dict[str, Any],
-) -> tuple[dict[str, Any], list[ListRow]]:
-    """List one leaf category (paging per contract §7 and site_protocol §4.5)."""
-    rec: dict[str, Any] = {
-        "category_id": cat.id,
-        "category_name": cat.name,
-        "path": cat.path,
-        "mode": "full" if full_relist else "incremental",
-        "status": "error",
-        "pages_read": 0,
-        "rows_seen": 0,
-        "api_total": None,
-        "post_count": cat.post_count,
-        "oldest_published_at": None,
-        "error": None,
-        "page_sha256s": [],
-        "url_rows": 0,
-        "new_rows": 0,
-        "changed_rows": 0,
-        "window_limited": False,
-        "note": None,
-        "stop": None,
-    }
+) -> tuple[Listing, Paging | None, list[ListRow]]:
+    """List one leaf category (contract §7, site_protocol §4.5): its listing record, the
+    error record when it failed, and its rows in page order."""
+    rec = Listing(cat.id, cat.name, cat.path, "full" if full_relist else "incremental",
+                  post_count=cat.post_count)
     rows: list[ListRow] = []
     seen: set[int] = set()
-    oldest: datetime | None = None
-    page = 1
-    while True:
-        url = list_url(site.base_url, site.prefix, cat.id, page, sid)
-        res = client.get(
-            url, kind="list", context={**ctx, "category_id": cat.id, "page": page},
-            conditional=True,
-        )
-        if res.outcome == "not_found":
-            if page == 1:
-                rec["error"] = "page 1 not found (HTTP 404): the category may be gone"
-                rec.update(_url=url, _outcome=res.outcome)
-            else:
-                rec["status"], rec["stop"] = "complete", "404"
-            break
-        if not res.ok or res.body is None:
-            rec["error"] = f"page {page}: {res.outcome} ({res.error})"
-            rec.update(_url=url, _outcome=res.outcome)
-            break
-        try:
-            lp = parse_list_page(res.body, cat.id)
-        except SiteFormatError as e:
-            rec["error"] = f"page {page}: {e}"
-            rec.update(_url=url, _outcome="format")
-            break
-        rec["pages_read"] += 1
-        rec["page_sha256s"].append(res.sha256)
+    page = 0
+
+    def read(body: bytes, url: str) -> PageRead:
+        nonlocal page
+        lp = parse_list_page(body, cat.id)
+        page += 1
         if lp.total is not None:
-            rec["api_total"] = lp.total
+            rec.api_total = lp.total
         if lp.post_count is not None:
-            rec["post_count"] = lp.post_count
-        if lp.category_id != cat.id and rec["note"] is None:
-            rec["note"] = f"classify.id {lp.category_id} != requested {cat.id}: the tree may have changed"
-        if not lp.rows:
-            rec["status"], rec["stop"] = "complete", "empty"
-            break
+            rec.post_count = lp.post_count
+        if lp.category_id != cat.id and rec.note is None:
+            rec.note = f"classify.id {lp.category_id} != requested {cat.id}: the tree may have changed"
         fresh = added = 0
         for row in lp.rows:
             if row.item_id in seen:
@@ -392,45 +429,34 @@ def _list_category(
             seen.add(row.item_id)
             added += 1
             rows.append(row)
-            if row.item_type == "url":
-                rec["url_rows"] += 1
-            if row.published_at and (oldest is None or row.published_at < oldest):
-                oldest = row.published_at
+            rec.url_rows += row.item_type == "url"
             prev = known.get(row.item_id)
-            if prev is None:
-                rec["new_rows"] += 1
-                fresh += 1
-            elif prev != row.row_hash:
-                rec["changed_rows"] += 1
-                fresh += 1
+            rec.new_rows += prev is None
+            rec.changed_rows += prev is not None and prev != row.row_hash
+            fresh += prev != row.row_hash
         offset = lp.offset if lp.offset is not None else (page - 1) * PAGE_SIZE
-        at_end = (
-            offset + len(lp.rows) >= lp.total if lp.total is not None else len(lp.rows) < PAGE_SIZE
-        )
-        if at_end:
-            rec["status"], rec["stop"] = "complete", "total"
-            break
-        if added == 0:
-            rec["error"] = f"page {page} repeats earlier rows only: the API ignores paging"
-            break
-        if not full_relist and not fresh:
-            rec["status"], rec["stop"] = "partial", "known"
-            break
-        if page >= MAX_PAGES:
-            rec["error"] = f"stopped after {MAX_PAGES} pages"
-            break
-        page += 1
-    rec["rows_seen"] = len(seen)
-    rec["oldest_published_at"] = oldest.isoformat(sep=" ") if oldest else None
-    total, nominal = rec["api_total"], rec["post_count"]
+        at_end = offset + len(lp.rows) >= lp.total if lp.total is not None else len(lp.rows) < PAGE_SIZE
+        return PageRead(len(lp.rows), fresh, at_end, repeats_only=bool(lp.rows) and not added)
+
+    pg = paginate(
+        client, lambda n: list_url(site.base_url, site.prefix, cat.id, n, sid), "list",
+        {**ctx, "category_id": cat.id}, read, full_relist=full_relist,
+    )
+    rec.status, rec.stop, rec.error = pg.status, pg.stop, pg.error
+    rec.pages_read, rec.page_sha256s, rec.rows_seen = pg.pages_read, pg.page_sha256s, len(seen)
+    if pg.error and pg.error.startswith("page 1 not found"):
+        rec.error = "page 1 not found (HTTP 404): the category may be gone"
+    dates = [r.published_at for r in rows if r.published_at]
+    rec.oldest_published_at = min(dates).isoformat(sep=" ") if dates else None
+    total, nominal = rec.api_total, rec.post_count
     if total is not None and nominal is not None and total < nominal:
-        rec["window_limited"] = True
+        rec.window_limited = True
         window = (
             f"listing window: the API serves {total} of {nominal} items (classify.post_count);"
             " older items are not listed"
         )
-        rec["note"] = f"{rec['note']}; {window}" if rec["note"] else window
-    return rec, rows
+        rec.note = f"{rec.note}; {window}" if rec.note else window
+    return rec, pg.failure(), rows
 
 
 def _content_target(site: SiteRef, row: ListRow) -> str:
@@ -441,32 +467,63 @@ def _content_target(site: SiteRef, row: ListRow) -> str:
     return content_url(site.base_url, site.prefix, row.item_id)
 
 
-def _fetch_content(
+def _fetch_contents(
     client: PoliteClient,
     site: SiteRef,
-    row: ListRow,
-    outcome: dict[str, Any],
+    rows: list[ListRow],
+    outcome: UnitOutcome,
     max_attachment_bytes: int,
 ) -> None:
-    url = _content_target(site, row)
-    ctx = {"agency_id": site.agency_id, "item_id": row.item_id, "category_id": row.category_id}
-    res = client.get(url, kind="content", context=ctx)
-    outcome["contents"].append(
-        {"item_id": row.item_id, "category_id": row.category_id, "url": url,
-         "final_url": res.final_url, "outcome": res.outcome,
-         "sha256": res.sha256 if res.ok else None, "error": res.error if not res.ok else None}
-    )
-    if not res.ok and res.outcome != "offsite":  # a row hosted elsewhere is policy, not failure
-        outcome["errors"].append(_error("content", res, item_id=row.item_id))
-    if not is_report_item(row.category_name, row.title):
-        return
-    # report item: its attachments, from the API row and from the page body, keyed by id
+    """Queue every content page at once; record them in row order; then the attachments
+    of the report items among them (keyed by attachment id)."""
+    queued = [(row, _content_target(site, row)) for row in rows]
+    futures = [client.submit(url, kind="content", context=_item_ctx(site, row)) for row, url in queued]
+    attachments: list[tuple[ListRow, int, str, str, str, Future[FetchResult]]] = []
+    with progress(f"{site.agency_id}: content pages", total=len(queued)) as bar:
+        for (row, url), fut in zip(queued, futures, strict=True):
+            res = fut.result()
+            bar.advance()
+            outcome.contents.append(ContentFetch(
+                row.item_id, row.category_id, url, res.final_url, res.outcome,
+                res.sha256 if res.ok else None, res.error if not res.ok else None,
+            ))
+            if not res.ok and res.outcome != "offsite":  # a row hosted elsewhere is policy
+                outcome.errors.append(_error("content", res, item_id=row.item_id))
+            if not is_report_item(row.category_name, row.title):
+                continue
+            wanted, body_html = _report_attachments(site, row, url, res)
+            if body_html is not None:
+                _fetch_images(client, url, body_html, site.base_url, _item_ctx(site, row), outcome,
+                              max_attachment_bytes)
+            for aid, (aurl, ext, name) in wanted.items():
+                fut_a = client.submit(aurl, kind="attachment", max_bytes=max_attachment_bytes,
+                                      conditional=True,
+                                      context={**_item_ctx(site, row), "attachment_id": aid})
+                attachments.append((row, aid, aurl, ext, name, fut_a))
+    for row, aid, aurl, ext, name, fut_a in attachments:
+        ares = fut_a.result()
+        outcome.attachments.append(AttachmentFetch(
+            row.item_id, aid, aurl, ext, ares.outcome, ares.sha256 if ares.ok else None,
+            ares.error if not ares.ok else None, name=name,
+        ))
+        if not ares.ok:
+            outcome.errors.append(_error("attachment", ares, item_id=row.item_id, attachment_id=aid))
+
+
+def _item_ctx(site: SiteRef, row: ListRow) -> dict[str, Any]:
+    return {"agency_id": site.agency_id, "item_id": row.item_id, "category_id": row.category_id}
+
+
+def _report_attachments(
+    site: SiteRef, row: ListRow, url: str, res: FetchResult
+) -> tuple[dict[int, tuple[str, str, str]], str | None]:
+    """attachment id -> (url, ext, name) of a report item, from its API row and its page;
+    and the page's body HTML (None when the page could not be read)."""
     wanted: dict[int, tuple[str, str, str]] = {}
     for a in row.attachments:
         ext = (a.ext or _ext(a.url)).lower()
         if ext in REPORT_EXTS:
             wanted.setdefault(a.attachment_id, (_on_site(a.url, site.base_url), ext, a.name))
-    page = None
     if res.ok and res.body is not None:
         try:
             page = parse_content_page(res.body)
@@ -478,22 +535,7 @@ def _fetch_content(
             ext = _ext(absolute)
             if aid is not None and ext in REPORT_EXTS:
                 wanted.setdefault(aid, (absolute, ext, ""))
-    if page is not None:
-        _fetch_images(client, url, page.body_html, site.base_url, ctx, outcome, max_attachment_bytes)
-    for aid, (aurl, ext, name) in wanted.items():
-        ares = client.get(
-            aurl, kind="attachment", max_bytes=max_attachment_bytes, conditional=True,
-            context={**ctx, "attachment_id": aid},
-        )
-        outcome["attachments"].append(
-            {"item_id": row.item_id, "attachment_id": aid, "url": aurl, "ext": ext, "name": name,
-             "outcome": ares.outcome, "sha256": ares.sha256 if ares.ok else None,
-             "error": ares.error if not ares.ok else None}
-        )
-        if not ares.ok:
-            outcome["errors"].append(
-                _error("attachment", ares, item_id=row.item_id, attachment_id=aid)
-            )
+    return wanted, page.body_html if page else None
 
 
 def _fetch_images(
@@ -502,7 +544,7 @@ def _fetch_images(
     body_html: str,
     base_url: str,
     ctx: dict[str, Any],
-    outcome: dict[str, Any],
+    outcome: UnitOutcome,
     max_bytes: int,
 ) -> None:
     """Archive the ``<img>`` of a report body (tables published as images, read by OCR at
@@ -515,13 +557,12 @@ def _fetch_images(
         seen.add(iurl)
         res = client.get(iurl, kind="image", max_bytes=max_bytes, conditional=True,
                          context={**ctx, "src": src})
-        outcome.setdefault("images", []).append(
-            {"item_id": ctx.get("item_id"), "page_url": page_url, "src": src, "url": iurl,
-             "outcome": res.outcome, "sha256": res.sha256 if res.ok else None,
-             "error": res.error if not res.ok else None}
-        )
+        outcome.images.append(ImageFetch(
+            ctx.get("item_id"), page_url, src, iurl, res.outcome,
+            res.sha256 if res.ok else None, res.error if not res.ok else None,
+        ))
         if not res.ok and res.outcome != "offsite":
-            outcome["errors"].append(_error("image", res, page_url=page_url))
+            outcome.errors.append(_error("image", res, page_url=page_url))
 
 
 # ---------------------------------------------------------------- portal report columns
@@ -533,157 +574,112 @@ def crawl_report_columns(
     known_urls: set[str],
     *,
     full_relist: bool,
-) -> dict[str, Any]:
+) -> UnitOutcome:
     """Harvest the portal report columns (``cfg.report_columns``) into the archive.
 
-    Pages each column (``index.html``, ``index_2.html`` … until 404); incrementally it
-    stops after a page whose links are all in ``known_urls``. New article pages are
-    fetched with their attachments. Returns (and writes) the unit outcome::
-
-        {"unit", "run_id", "kind": "portal", "status", "started_at", "finished_at",
-         "full_relist", "requests",
-         "columns": [{"column_url", "mode", "status", "pages_read", "links_seen",
-                      "new_links", "page_sha256s", "error", "stop"}],
-         "articles": [{"url", "column_url", "item_id", "title", "published_at", "source",
-                       "outcome", "sha256", "error"}],
-         "attachments": [{"article_url", "item_id", "attachment_id", "url", "ext",
-                          "outcome", "sha256", "error"}],
-         "errors": [...]}
+    Pages each column (``index.html``, ``index_2.html`` … until 404; the same paginator as
+    the catalog); incrementally it stops after a page whose links are all in ``known_urls``.
+    New article pages are queued as their links are read, then recorded with their
+    attachments. Returns (and writes) the unit outcome (``kind`` portal: ``columns``,
+    ``articles``, ``attachments``, ``errors``).
     """
     requests_before = client.requests_sent
     max_bytes = int(cfg.http.max_response_mb * 1024 * 1024)
     known = {_url_key(u) for u in known_urls}
     done: set[str] = set()
-    outcome: dict[str, Any] = {
-        "unit": client.unit,
-        "run_id": client.run_id,
-        "kind": "portal",
-        "status": "ok",
-        "started_at": _now(),
-        "finished_at": None,
-        "full_relist": bool(full_relist),
-        "requests": 0,
-        "columns": [],
-        "articles": [],
-        "attachments": [],
-        "errors": [],
-    }
+    outcome = UnitOutcome(client.unit, client.run_id, "portal", bool(full_relist), started_at=_now())
+    articles: list[tuple[str, str, Future[FetchResult]]] = []
     for col in report_columns(client, cfg):
         column = col.url
-        rec: dict[str, Any] = {
-            "column_url": column,
-            "discovered": col.discovered,
-            "mode": "full" if full_relist else "incremental",
-            "status": "error",
-            "pages_read": 0,
-            "links_seen": 0,
-            "new_links": 0,
-            "page_sha256s": [],
-            "error": None,
-            "stop": None,
-        }
-        outcome["columns"].append(rec)
-        n = 1
-        while True:
-            url = column_page_url(column, n)
-            res = client.get(url, kind="column", context={"column": column, "page": n},
-                             conditional=True)
-            if res.outcome == "not_found":
-                if n == 1 and col.discovered:  # a 年报 link that is not a column
-                    rec["status"], rec["stop"] = "not_a_column", "404"
-                elif n == 1:
-                    rec["error"] = "column page 1 not found (HTTP 404)"
-                    outcome["errors"].append(_error("column", res))
-                else:
-                    rec["status"], rec["stop"] = "complete", "404"
-                break
-            if not res.ok or res.body is None:
-                rec["error"] = f"page {n}: {res.outcome} ({res.error})"
-                outcome["errors"].append(_error("column", res))
-                break
-            try:
-                links = parse_column_page(res.body, url)
-            except SiteFormatError as e:
-                rec["error"] = f"page {n}: {e}"
-                outcome["errors"].append({"stage": "column", "url": url, "outcome": "format",
-                                          "error": str(e)})
-                break
-            rec["pages_read"] += 1
-            rec["page_sha256s"].append(res.sha256)
-            rec["links_seen"] += len(links)
-            if not links:
-                rec["status"], rec["stop"] = "complete", "empty"
-                break
-            if col.discovered:  # only the reports of a column found by its link text
+        rec = ColumnListing(column, "full" if full_relist else "incremental", discovered=col.discovered)
+        outcome.columns.append(rec)
+
+        def read(body: bytes, url: str, rec: ColumnListing = rec, column: str = column) -> PageRead:
+            links = parse_column_page(body, url)
+            rec.links_seen += len(links)
+            if rec.discovered:  # only the reports of a column found by its link text
                 links = [link for link in links if is_report_item(None, link.title)]
             fresh = [link for link in links if _url_key(link.url) not in known]
-            rec["new_links"] += len(fresh)
+            rec.new_links += len(fresh)
             for link in fresh:
-                key = _url_key(link.url)
-                if key in done:
-                    continue
-                done.add(key)
-                _fetch_article(client, column, _on_site(link.url, column), outcome, max_bytes)
-            if not full_relist and not fresh:
-                rec["status"], rec["stop"] = "partial", "known"
-                break
-            if n >= MAX_PAGES:
-                rec["error"] = f"stopped after {MAX_PAGES} pages"
-                break
-            n += 1
-    cols = outcome["columns"]
-    if cols and all(c["status"] == "error" for c in cols):
-        status = "error"
+                if _url_key(link.url) not in done:
+                    done.add(_url_key(link.url))
+                    aurl = _on_site(link.url, column)
+                    articles.append((column, aurl, client.submit(
+                        aurl, kind="article", context={"column": column})))
+            return PageRead(len(links), len(fresh))
+
+        pg = paginate(client, lambda n, column=column: column_page_url(column, n), "column",  # type: ignore[misc]
+                      {"column": column}, read, full_relist=full_relist)
+        rec.status, rec.stop, rec.error = pg.status, pg.stop, pg.error
+        rec.pages_read, rec.page_sha256s = pg.pages_read, pg.page_sha256s
+        if pg.error and pg.error.startswith("page 1 not found"):
+            if col.discovered:  # a 年报 link that is not a column: not an error
+                rec.status, rec.stop, rec.error = "not_a_column", "404", None
+                continue
+            rec.error = "column page 1 not found (HTTP 404)"
+        if (failed := pg.failure()) is not None:
+            outcome.errors.append(CrawlError("column", failed.failed_url, failed.failed_outcome, rec.error))
+    _record_articles(client, articles, outcome, max_bytes)
+    cols = outcome.columns
+    if cols and all(c.status in ("error", "not_a_column") for c in cols) and any(
+        c.status == "error" for c in cols
+    ):
+        outcome.status = "error"
     else:
-        status = "ok" if not outcome["errors"] else "partial"
-    outcome["status"] = status
-    outcome["finished_at"] = _now()
-    outcome["requests"] = client.requests_sent - requests_before
-    client.archive.write_unit_outcome(client.run_id, client.unit, outcome)
+        outcome.status = "ok" if not outcome.errors else "partial"
+    outcome.finished_at = _now()
+    outcome.requests = client.requests_sent - requests_before
+    client.archive.write_unit_outcome(client.run_id, client.unit, outcome.to_json())
     client.save_cache()
     log.info("report columns: %s — %d columns, %d articles, %d attachments, %d requests",
-             status, len(cols), len(outcome["articles"]), len(outcome["attachments"]),
-             outcome["requests"])
+             outcome.status, len(cols), len(outcome.articles), len(outcome.attachments),
+             outcome.requests)
     return outcome
 
 
-def _fetch_article(
-    client: PoliteClient, column: str, url: str, outcome: dict[str, Any], max_bytes: int
+def _record_articles(
+    client: PoliteClient,
+    articles: list[tuple[str, str, Future[FetchResult]]],
+    outcome: UnitOutcome,
+    max_bytes: int,
 ) -> None:
-    res = client.get(url, kind="article", context={"column": column})
-    rec: dict[str, Any] = {"url": url, "column_url": column, "item_id": None, "title": None,
-                           "published_at": None, "source": None, "outcome": res.outcome,
-                           "sha256": res.sha256 if res.ok else None,
-                           "error": res.error if not res.ok else None}
-    outcome["articles"].append(rec)
-    if not res.ok or res.body is None:
-        outcome["errors"].append(_error("article", res))
-        return
-    try:
-        art = parse_article(res.body, url)
-    except SiteFormatError as e:
-        rec["error"] = str(e)
-        outcome["errors"].append({"stage": "article", "url": url, "outcome": "format",
-                                  "error": str(e)})
-        return
-    rec.update(item_id=art.item_id, title=art.title, source=art.source,
-               published_at=art.published_at.isoformat(sep=" ") if art.published_at else None)
-    _fetch_images(client, url, art.body_html, url, {"item_id": art.item_id}, outcome, max_bytes)
-    seen: set[str] = set()
-    for link in art.attachment_urls:
-        aurl = _on_site(link, url)
-        ext = _ext(aurl)
-        aid = attachment_id_from_url(aurl)
-        key = str(aid) if aid is not None else _url_key(aurl)
-        if ext not in REPORT_EXTS or key in seen:
+    """Record the queued article pages in order; queue and record their attachments."""
+    pending: list[tuple[AttachmentFetch, Future[FetchResult]]] = []
+    for column, url, fut in articles:
+        res = fut.result()
+        rec = ArticleFetch(url, column, res.outcome, res.sha256 if res.ok else None,
+                           res.error if not res.ok else None)
+        outcome.articles.append(rec)
+        if not res.ok or res.body is None:
+            outcome.errors.append(_error("article", res))
             continue
-        seen.add(key)
-        ares = client.get(aurl, kind="attachment", max_bytes=max_bytes, conditional=True,
-                          context={"item_id": art.item_id, "attachment_id": aid})
-        outcome["attachments"].append(
-            {"article_url": url, "item_id": art.item_id, "attachment_id": aid, "url": aurl,
-             "ext": ext, "outcome": ares.outcome, "sha256": ares.sha256 if ares.ok else None,
-             "error": ares.error if not ares.ok else None}
-        )
+        try:
+            art = parse_article(res.body, url)
+        except SiteFormatError as e:
+            rec.error = str(e)
+            outcome.errors.append(CrawlError("article", url, "format", str(e)))
+            continue
+        rec.item_id, rec.title, rec.source = art.item_id, art.title, art.source
+        rec.published_at = art.published_at.isoformat(sep=" ") if art.published_at else None
+        _fetch_images(client, url, art.body_html, url, {"item_id": art.item_id}, outcome, max_bytes)
+        seen: set[str] = set()
+        for link in art.attachment_urls:
+            aurl = _on_site(link, url)
+            ext = _ext(aurl)
+            aid = attachment_id_from_url(aurl)
+            key = str(aid) if aid is not None else _url_key(aurl)
+            if ext not in REPORT_EXTS or key in seen:
+                continue
+            seen.add(key)
+            att = AttachmentFetch(art.item_id, aid, aurl, ext, "queued", None, None, article_url=url)
+            pending.append((att, client.submit(aurl, kind="attachment", max_bytes=max_bytes,
+                                               conditional=True,
+                                               context={"item_id": art.item_id, "attachment_id": aid})))
+    for att, fut in pending:
+        ares = fut.result()
+        att.outcome, att.sha256 = ares.outcome, ares.sha256 if ares.ok else None
+        att.error = ares.error if not ares.ok else None
+        outcome.attachments.append(att)
         if not ares.ok:
-            outcome["errors"].append(_error("attachment", ares, article_url=url))
+            outcome.errors.append(_error("attachment", ares, article_url=att.article_url))

@@ -1,32 +1,43 @@
 """``PoliteClient``: the one HTTP path of the harvest.
 
-Every ``get`` goes through, in order: the allow-list of configured hosts, robots.txt
-(protego; fetched once per host per client), the per-host minimum interval (a module-level
-clock per host, shared by every client of the process and thread-safe), a hard timeout,
-retries with exponential backoff and jitter on 429/5xx/timeouts/resets/truncated bodies
-(honouring ``Retry-After``; never on 404/410), an optional http fallback when an https
-handshake fails, manual redirects (each hop checked against the allow-list and robots),
-a streamed size cap, gzip detection by magic bytes, challenge-page detection, the raw
-archive (the body is stored before it is returned) and a fetch-log line for every call.
+Every ``get`` (``submit(...).result()``) goes through, in order: the allow-list of
+configured hosts, robots.txt (protego; fetched once per host per client), the client's
+queue, the per-host clock, a bounded request (connect and read timeouts, a whole-response
+cap), retries, an optional http fallback when an https handshake fails, manual redirects
+(each hop checked against the allow-list and robots), a streamed size cap, gzip detection by
+magic bytes, challenge-page detection, the raw archive (the body is stored before it is
+returned) and a fetch-log line for every call.
+
+The queue: ``http.concurrency`` worker threads per client take the job that is due first. A
+transient failure (429/5xx but 521, timeouts, resets, truncated bodies) puts the job back
+with its backoff due time (tenacity's ``wait_exponential_jitter``; never on 404/410), so
+the host's other queued requests go on meanwhile. The per-host clock (one per host per
+process, shared by every client and worker) spaces request *starts* at least
+``min_interval_s`` (or robots.txt's Crawl-delay) apart; a 429 or ``Retry-After`` (capped at
+``backoff_max_s``) pauses the host for everyone.
 
 Outcomes (``FetchResult.outcome`` and the fetch log): ``ok``, ``not_modified``,
 ``not_found``, ``http_error``, ``network_error``, ``blocked``, ``offsite``, ``too_large``,
 ``robots_disallowed``.
 
 One ``get`` writes one fetch-log line, whatever happened; its retries are counted in
-``attempts`` (``requests_sent`` counts requests on the wire). ``Retry-After`` is honoured up
-to ``backoff_max_s``. Validators (ETag / Last-Modified) of 2xx answers to ``conditional``
-gets are kept in ``archive/http_cache/<unit>.json``; a 304 re-uses the archived body.
+``attempts`` (``requests_sent`` counts requests on the wire). Validators (ETag /
+Last-Modified) of 2xx answers to ``conditional`` gets are kept in
+``archive/http_cache/<unit>.json``; a 304 re-uses the archived body. A client opened on a
+run and unit whose fetch log already has lines (a killed attempt being resumed) answers
+those URLs from the archive (``FetchResult.reused``), with no request and no new log line.
 """
 
 from __future__ import annotations
 
 import email.utils
+import heapq
 import logging
-import random
 import threading
 import time
 import zlib
+from collections import deque
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from types import TracebackType
@@ -36,6 +47,7 @@ from urllib.request import getproxies, proxy_bypass
 
 import requests
 from protego import Protego
+from tenacity import RetryCallState, Retrying, wait_exponential_jitter
 
 from disclosure_etl.archive import Archive, FetchLogWriter
 from disclosure_etl.config import HttpConfig
@@ -89,13 +101,33 @@ def normalize_host(netloc: str, scheme: str = "") -> str:
 
 
 class _HostClock:
-    """One per host per process: a lock held for the whole request and the time the last
-    request to the host finished. The next request starts no earlier than that time plus
-    the interval, so the gap the server sees between two requests is never shorter."""
+    """One per host per process, shared by every client and worker thread: request
+    *starts* to the host are at least the interval apart, and a ``429`` or ``Retry-After``
+    pauses the host for everyone until ``paused_until``. The lock is held while a thread
+    waits for its turn, so the next turn is counted from the moment this one started."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.last_done = float("-inf")
+        self.next_start = float("-inf")
+        self.paused_until = float("-inf")
+        self.starts: deque[float] = deque(maxlen=10_000)  # recent start times (monotonic)
+
+    def wait_turn(self, interval: float) -> None:
+        """Block until this thread may start a request to the host."""
+        with self.lock:
+            while True:
+                now = time.monotonic()
+                start = max(self.next_start, self.paused_until)
+                if start <= now:
+                    break
+                time.sleep(start - now)
+            self.next_start = now + interval
+            self.starts.append(now)
+
+    def pause(self, seconds: float) -> None:
+        until = time.monotonic() + seconds
+        with self.lock:
+            self.paused_until = max(self.paused_until, until)
 
 
 _CLOCKS: dict[str, _HostClock] = {}
@@ -131,6 +163,7 @@ class FetchResult:
     from_cache: bool = False  # a 304 whose body came from the archive
     elapsed_ms: int = 0
     attempts: int = 0
+    reused: bool = False  # answered from this run's own fetch log (a resumed unit): no request
 
     @property
     def ok(self) -> bool:
@@ -146,6 +179,26 @@ class _Attempt:
     error: str | None = None
     failure: str | None = None  # ssl | timeout | network | truncated | too_large
     url: str = ""
+
+
+@dataclass
+class _Job:
+    """One ``get`` in the client's queue: where it stands and when it is due again."""
+
+    url: str
+    kind: str
+    context: dict[str, Any]
+    conditional: bool
+    max_bytes: int
+    future: Future[FetchResult]
+    t0: float
+    cached: dict[str, Any] | None = None
+    current: str = ""
+    due: float = 0.0
+    attempts: int = 0  # requests sent for this get, every hop
+    tries: int = 0  # requests sent for the current hop (the retry count)
+    redirects: int = 0
+    fell_back: bool = False
 
 
 class _TooLarge(Exception):
@@ -184,17 +237,29 @@ class PoliteClient:
         self.session.headers.update(
             {"User-Agent": http.user_agent, "Accept-Language": "zh-CN,zh;q=0.9,en;q=0.5"}
         )
+        self._resume = _resumable(archive, run_id, unit)
         self._log: FetchLogWriter = archive.fetch_log(run_id, unit)
         self._robots: dict[str, Protego | None] = {}
         self._cache: dict[str, dict[str, Any]] = archive.load_http_cache(unit)
         self._cache_dirty = False
         self._cache_saved_at = time.monotonic()
         self._lock = threading.Lock()
+        self._robots_lock = threading.RLock()
         self.requests_sent = 0  # HTTP requests on the wire (retries and robots included)
         self.fetches = 0  # fetch-log lines
+        self.reused = 0  # gets answered from the run's own fetch log (resumed unit)
         self.bytes_read = 0
         self.outcomes: dict[str, int] = {}
         self._progress_at = time.monotonic()
+        self._wait = wait_exponential_jitter(
+            multiplier=http.backoff_base_s, max=http.backoff_max_s, jitter=http.backoff_base_s
+        )
+        self._fresh: deque[_Job] = deque()  # first attempts, in submit order
+        self._retries: list[tuple[float, int, _Job]] = []  # by due time; first when due
+        self._seq = 0
+        self._cv = threading.Condition()
+        self._workers: list[threading.Thread] = []
+        self._stopping = False
 
     # ------------------------------------------------------------ public
 
@@ -209,17 +274,63 @@ class PoliteClient:
     ) -> FetchResult:
         """Fetch ``url`` politely; archive the body; write one fetch-log line; never raises
         for network or HTTP trouble (the outcome says what happened)."""
+        fut = self.submit(url, kind=kind, context=context, conditional=conditional,
+                          max_bytes=max_bytes)
+        return fut.result()
+
+    def submit(
+        self,
+        url: str,
+        *,
+        kind: str,
+        context: dict[str, Any] | None = None,
+        conditional: bool = False,
+        max_bytes: int | None = None,
+    ) -> Future[FetchResult]:
+        """Queue ``url`` for the client's workers; the future holds what ``get`` returns.
+
+        A failed attempt goes back into the queue with its backoff due time, so the
+        other queued requests go on meanwhile (at the host's interval)."""
         if kind not in KINDS:
             raise ValueError(f"unknown fetch kind {kind!r}")
-        t0 = time.monotonic()
         cap = max_bytes if max_bytes is not None else int(self.cfg.max_response_mb * 1024 * 1024)
-        result = self._get(url, kind=kind, conditional=conditional, max_bytes=cap)
-        result.elapsed_ms = int((time.monotonic() - t0) * 1000)
-        self._record(kind, result, context or {})
-        return result
+        now = time.monotonic()
+        job = _Job(url, kind, context or {}, conditional, cap, Future(), now, due=now)
+        done = self._reused(job) or self._refused(job)
+        if done is not None:
+            job.future.set_result(done)
+            return job.future
+        cached = self._cache.get(url) if conditional else None
+        if cached and not (cached.get("sha256") and self.archive.has(cached["sha256"])):
+            cached = None
+        job.cached, job.current = cached, self._effective_url(url)
+        # inline, in this thread: a worker's own nested fetch, and robots.txt (read under the
+        # robots lock, so it must never wait for a worker that may be waiting for that lock)
+        if kind == "robots" or getattr(_WORKER, "client", None) is self:
+            while not job.future.done():
+                time.sleep(max(0.0, job.due - time.monotonic()))
+                self._step(job)
+            return job.future
+        self._push(job)
+        return job.future
 
     def close(self) -> None:
-        """Save the validator cache, close the fetch log and the session."""
+        """Stop the workers, save the validator cache, close the fetch log and the session.
+        Requests still queued (the caller gave up on them, e.g. after an error) are dropped:
+        their futures are cancelled; requests in flight finish and are logged."""
+        with self._cv:
+            self._stopping = True
+            dropped = [*self._fresh, *(j for _, _, j in self._retries)]
+            self._fresh.clear()
+            self._retries.clear()
+            self._cv.notify_all()
+        for job in dropped:
+            job.future.cancel()
+        if dropped:
+            log.warning("%s: %d queued requests dropped at close", self.unit, len(dropped))
+        for t in self._workers:
+            t.join()
+        self._workers.clear()
         self.save_cache()
         self._log.close()
         self.session.close()
@@ -250,44 +361,132 @@ class PoliteClient:
         p = urlsplit(url)
         return p.scheme in ("http", "https") and normalize_host(p.netloc, p.scheme) in self.allowed_hosts
 
-    # ------------------------------------------------------------ the fetch
+    # ------------------------------------------------------------ the queue
 
-    def _get(self, url: str, *, kind: str, conditional: bool, max_bytes: int) -> FetchResult:
-        if not self.is_allowed(url):
-            return FetchResult(url, url, None, "offsite", error="host not in the allow-list")
-        if kind != "robots" and not self._robots_allow(url):
-            return FetchResult(url, url, None, "robots_disallowed", error="disallowed by robots.txt")
-        cached = self._cache.get(url) if conditional else None
-        if cached and not (cached.get("sha256") and self.archive.has(cached["sha256"])):
-            cached = None
-        current = self._effective_url(url)
-        attempts = 0
-        redirects = 0
+    def _push(self, job: _Job) -> None:
+        with self._cv:
+            if self._stopping:
+                raise RuntimeError(f"client {self.unit} is closed")
+            if job.attempts == 0:
+                self._fresh.append(job)
+            else:
+                self._seq += 1
+                heapq.heappush(self._retries, (job.due, self._seq, job))
+            while len(self._workers) < max(1, self.cfg.concurrency):
+                t = threading.Thread(target=self._work, name=f"fetch-{self.unit}", daemon=True)
+                self._workers.append(t)
+                t.start()
+            self._cv.notify()
+
+    def _work(self) -> None:
+        _WORKER.client = self
         while True:
-            att, n = self._with_retries(current, kind, cached if redirects == 0 else None, max_bytes)
-            attempts += n
-            current = att.url
-            if att.status in _REDIRECTS and att.headers.get("location"):
-                nxt = urljoin(current, att.headers["location"].strip())
-                redirects += 1
-                if not self.is_allowed(nxt):
-                    return FetchResult(
-                        url, nxt, att.status, "offsite", headers=att.headers,
-                        error=f"redirect to a host not in the allow-list: {nxt}", attempts=attempts,
-                    )
-                if kind != "robots" and not self._robots_allow(nxt):
-                    return FetchResult(
-                        url, nxt, att.status, "robots_disallowed", headers=att.headers,
-                        error="redirect target disallowed by robots.txt", attempts=attempts,
-                    )
-                if redirects > _MAX_REDIRECTS:
-                    return FetchResult(
-                        url, nxt, att.status, "http_error", headers=att.headers,
-                        error="too many redirects", attempts=attempts,
-                    )
-                current = self._effective_url(nxt)
-                continue
-            return self._classify(url, att, kind, cached, attempts)
+            with self._cv:
+                while True:
+                    now = time.monotonic()
+                    if self._retries and self._retries[0][0] <= now:  # a due retry first
+                        job = heapq.heappop(self._retries)[2]
+                        break
+                    if self._fresh:
+                        job = self._fresh.popleft()
+                        break
+                    if self._stopping and not self._retries:
+                        return
+                    self._cv.wait(self._retries[0][0] - now if self._retries else None)
+            try:
+                self._step(job)
+            except BaseException as e:  # a bug, not network trouble: the caller sees it
+                job.future.set_exception(e)
+            if not job.future.done():
+                self._push(job)
+
+    def _reused(self, job: _Job) -> FetchResult | None:
+        """The answer this run already archived for the URL (a resumed unit), or None."""
+        rec = self._resume.get((job.kind, job.url)) if job.kind != "robots" else None
+        if rec is None:
+            return None
+        sha = rec.get("sha256")
+        body = self.archive.get(sha) if sha and self.archive.has(sha) else None
+        if rec["outcome"] != "not_found" and body is None:
+            return None
+        with self._lock:
+            self.reused += 1
+        return FetchResult(job.url, rec.get("final_url") or job.url, rec.get("status"),
+                           rec["outcome"], body=body, sha256=sha, headers=rec.get("headers") or {},
+                           error=rec.get("error"), from_cache=True, reused=True)
+
+    def _refused(self, job: _Job) -> FetchResult | None:
+        """Offsite or robots-disallowed (logged like any fetch), else None."""
+        url = job.url
+        if not self.is_allowed(url):
+            res = FetchResult(url, url, None, "offsite", error="host not in the allow-list")
+        elif job.kind != "robots" and not self._robots_allow(url):
+            res = FetchResult(url, url, None, "robots_disallowed", error="disallowed by robots.txt")
+        else:
+            return None
+        self._record(job.kind, res, job.context)
+        return res
+
+    # ------------------------------------------------------------ one attempt of a job
+
+    def _step(self, job: _Job) -> None:
+        """One request of ``job``; then finish it, or set its next due time (retry, redirect)."""
+        att = self._attempt(job.current, job.kind, job.cached if job.redirects == 0 else None,
+                            job.max_bytes)
+        job.attempts += 1
+        job.tries += 1
+        p = urlsplit(job.current)
+        if att.failure == "ssl" and p.scheme == "https" and self.cfg.http_fallback and not job.fell_back:
+            host = normalize_host(p.netloc, "https")
+            log.warning("%s: TLS handshake failed (%s); falling back to http", host, att.error)
+            _HTTP_FALLBACK_HOSTS.add(host)
+            job.current, job.fell_back = urlunsplit(("http", host, p.path, p.query, "")), True
+            job.due = time.monotonic()
+            return
+        if _retryable(att) and job.tries <= self.cfg.retries:
+            self._schedule_retry(job, att)
+            return
+        if att.status in _REDIRECTS and att.headers.get("location"):
+            res = self._redirect(job, att)
+            if res is None:
+                return
+        else:
+            res = self._classify(job.url, att, job.kind, job.cached, job.attempts)
+        self._finish(job, res)
+
+    def _schedule_retry(self, job: _Job, att: _Attempt) -> None:
+        delay = self._wait(_retry_state(job.tries))
+        host = normalize_host(urlsplit(job.current).netloc, urlsplit(job.current).scheme)
+        retry_after = _retry_after(att.headers.get("retry-after")) if att.status else None
+        if att.status == 429 or retry_after is not None:  # the server asks the host to slow down
+            pause = min(retry_after if retry_after is not None else delay, self.cfg.backoff_max_s)
+            _clock(host).pause(pause)
+            delay = max(delay, pause)
+        job.due = time.monotonic() + delay
+        log.info("%s %s: %s; retry %d/%d in %.2fs", job.kind, job.current,
+                 att.error or f"HTTP {att.status}", job.tries, self.cfg.retries, delay)
+
+    def _redirect(self, job: _Job, att: _Attempt) -> FetchResult | None:
+        """Follow one hop (None: queued again), or the result that ends the job."""
+        nxt = urljoin(att.url, att.headers["location"].strip())
+        job.redirects += 1
+        def end(outcome: str, error: str) -> FetchResult:
+            return FetchResult(job.url, nxt, att.status, outcome, headers=att.headers,
+                               error=error, attempts=job.attempts)
+
+        if not self.is_allowed(nxt):
+            return end("offsite", f"redirect to a host not in the allow-list: {nxt}")
+        if job.kind != "robots" and not self._robots_allow(nxt):
+            return end("robots_disallowed", "redirect target disallowed by robots.txt")
+        if job.redirects > _MAX_REDIRECTS:
+            return end("http_error", "too many redirects")
+        job.current, job.tries, job.due = self._effective_url(nxt), 0, time.monotonic()
+        return None
+
+    def _finish(self, job: _Job, res: FetchResult) -> None:
+        res.elapsed_ms = int((time.monotonic() - job.t0) * 1000)
+        self._record(job.kind, res, job.context)
+        job.future.set_result(res)
 
     def _classify(
         self, url: str, att: _Attempt, kind: str, cached: dict[str, Any] | None, attempts: int
@@ -356,43 +555,6 @@ class PoliteClient:
             return urlunsplit(("http", normalize_host(p.netloc, "https"), p.path, p.query, ""))
         return urlunsplit((p.scheme, p.netloc, p.path, p.query, ""))
 
-    def _with_retries(
-        self, url: str, kind: str, cached: dict[str, Any] | None, max_bytes: int
-    ) -> tuple[_Attempt, int]:
-        """One URL, retried on transient failures; returns the last attempt and the count."""
-        n = 0
-        fell_back = False
-        while True:
-            att = self._attempt(url, kind, cached, max_bytes)
-            n += 1
-            p = urlsplit(url)
-            if att.failure == "ssl" and p.scheme == "https" and self.cfg.http_fallback and not fell_back:
-                host = normalize_host(p.netloc, "https")
-                log.warning("%s: TLS handshake failed (%s); falling back to http", host, att.error)
-                _HTTP_FALLBACK_HOSTS.add(host)
-                url = urlunsplit(("http", host, p.path, p.query, ""))
-                fell_back = True
-                continue
-            retry_after = None
-            if att.failure in ("timeout", "network", "truncated", "ssl"):
-                retryable = True
-            elif att.status is not None and (att.status == 429 or (500 <= att.status < 600 and att.status != 521)):
-                retryable = True
-                retry_after = _retry_after(att.headers.get("retry-after"))
-            else:
-                retryable = False
-            if not retryable or n > self.cfg.retries:
-                return att, n
-            delay = min(self.cfg.backoff_max_s, self.cfg.backoff_base_s * (2 ** (n - 1)))
-            delay *= random.uniform(0.5, 1.0)
-            if retry_after is not None:
-                delay = max(delay, min(retry_after, self.cfg.backoff_max_s))
-            log.info(
-                "%s %s: %s; retry %d/%d in %.2fs",
-                kind, url, att.error or f"HTTP {att.status}", n, self.cfg.retries, delay,
-            )
-            time.sleep(delay)
-
     def _attempt(
         self, url: str, kind: str, cached: dict[str, Any] | None, max_bytes: int
     ) -> _Attempt:
@@ -409,20 +571,14 @@ class PoliteClient:
                 headers["If-Modified-Since"] = cached["last_modified"]
         p = urlsplit(url)
         host = normalize_host(p.netloc, p.scheme)
-        interval = self._interval(host)
-        clock = _clock(host)
         att = _Attempt(url=url)
-        with clock.lock:
-            wait = clock.last_done + interval - time.monotonic()
-            if wait > 0:
-                time.sleep(wait)
-            try:
-                self.requests_sent += 1
-                self._read(url, headers, max_bytes, att)
-            finally:
-                clock.last_done = time.monotonic()
+        _clock(host).wait_turn(self._interval(host))
+        with self._lock:
+            self.requests_sent += 1
+        self._read(url, headers, max_bytes, att)
         if att.body is not None:
-            self.bytes_read += len(att.body)
+            with self._lock:
+                self.bytes_read += len(att.body)
         return att
 
     def _read(self, url: str, headers: dict[str, str], max_bytes: int, att: _Attempt) -> None:
@@ -502,16 +658,18 @@ class PoliteClient:
             return True
         p = urlsplit(url)
         host = normalize_host(p.netloc, p.scheme)
-        if host not in self._robots:
-            self._robots[host] = None  # guards against recursion while fetching it
-            robots_url = urlunsplit((p.scheme, p.netloc, "/robots.txt", "", ""))
-            res = self.get(robots_url, kind="robots", context={"host": host}, max_bytes=512 * 1024)
-            if res.outcome == "ok" and res.body is not None:
-                try:
-                    self._robots[host] = Protego.parse(res.body.decode("utf-8", "replace"))
-                except Exception as e:  # a broken robots.txt allows everything
-                    log.warning("%s: unreadable robots.txt (%s)", host, e)
-        rp = self._robots[host]
+        with self._robots_lock:  # one fetch per host, and nobody passes before it is read
+            if host not in self._robots:
+                self._robots[host] = None  # guards against recursion while fetching it
+                robots_url = urlunsplit((p.scheme, p.netloc, "/robots.txt", "", ""))
+                res = self.get(robots_url, kind="robots", context={"host": host},
+                               max_bytes=512 * 1024)
+                if res.outcome == "ok" and res.body is not None:
+                    try:
+                        self._robots[host] = Protego.parse(res.body.decode("utf-8", "replace"))
+                    except Exception as e:  # a broken robots.txt allows everything
+                        log.warning("%s: unreadable robots.txt (%s)", host, e)
+            rp = self._robots[host]
         return rp is None or bool(rp.can_fetch(url, self.cfg.user_agent))
 
     # ------------------------------------------------------------ bookkeeping
@@ -532,8 +690,9 @@ class PoliteClient:
             self.save_cache()
 
     def _record(self, kind: str, r: FetchResult, context: dict[str, Any]) -> None:
-        self.fetches += 1
-        self.outcomes[r.outcome] = self.outcomes.get(r.outcome, 0) + 1
+        with self._lock:
+            self.fetches += 1
+            self.outcomes[r.outcome] = self.outcomes.get(r.outcome, 0) + 1
         self._log.write(
             {
                 "kind": kind,
@@ -553,8 +712,11 @@ class PoliteClient:
             }
         )
         now = time.monotonic()
-        if now - self._progress_at >= _PROGRESS_EVERY_S:
-            self._progress_at = now
+        with self._lock:
+            due = now - self._progress_at >= _PROGRESS_EVERY_S
+            if due:
+                self._progress_at = now
+        if due:
             log.info(
                 "%s: %d fetches, %d requests, %.1f MB, outcomes %s",
                 self.unit, self.fetches, self.requests_sent, self.bytes_read / 1e6,
@@ -563,6 +725,34 @@ class PoliteClient:
 
 
 # ---------------------------------------------------------------- helpers
+
+_WORKER = threading.local()  # .client: the PoliteClient whose worker this thread is
+_RETRY_STATE_OWNER = Retrying()
+_REUSABLE = ("ok", "not_modified", "not_found")
+
+
+def _retry_state(failures: int) -> RetryCallState:
+    """A tenacity call state after ``failures`` failed attempts (for its wait functions)."""
+    state = RetryCallState(_RETRY_STATE_OWNER, None, (), {})
+    state.attempt_number = failures
+    return state
+
+
+def _retryable(att: _Attempt) -> bool:
+    """Transient: timeouts, resets, truncated bodies, TLS trouble, 429 and 5xx but 521."""
+    if att.failure in ("timeout", "network", "truncated", "ssl"):
+        return True
+    return att.status is not None and (att.status == 429 or (500 <= att.status < 600 and att.status != 521))
+
+
+def _resumable(archive: Archive, run_id: str, unit: str) -> dict[tuple[str, str], dict[str, Any]]:
+    """What this unit already fetched in this run (a killed attempt), by ``(kind, url)``:
+    the answers a resumed unit re-uses instead of asking the server again."""
+    out: dict[tuple[str, str], dict[str, Any]] = {}
+    for rec in archive.iter_fetches(run_id, unit):
+        if rec.get("outcome") in _REUSABLE and rec.get("kind") != "robots" and rec.get("url"):
+            out[(rec["kind"], rec["url"])] = rec
+    return out
 
 
 def _int_header(v: str | None) -> int | None:

@@ -8,7 +8,8 @@ observed something are timezone-aware UTC ``datetime``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping
+from dataclasses import asdict, dataclass, field, fields
 from datetime import date, datetime
 from typing import Any
 
@@ -187,134 +188,247 @@ class ParsedReport:
         }
 
 
+# ---------------------------------------------------------------- crawl records (crawl → archive → parse)
+
+
+@dataclass
+class CrawlError:
+    """Something a crawl unit could not fetch or read (``stage``: index, list, content,
+    attachment, column, article)."""
+
+    stage: str
+    url: str | None
+    outcome: str | None
+    error: str | None
+    status: int | None = None
+    category_id: int | None = None
+    item_id: int | None = None
+    attachment_id: int | None = None
+    article_url: str | None = None
+    page_url: str | None = None  # the report page an image belongs to
+
+
+@dataclass
+class Listing:
+    """How one leaf category was listed (``status``: complete | partial | error)."""
+
+    category_id: int
+    category_name: str
+    path: str
+    mode: str  # full | incremental
+    status: str = "error"
+    pages_read: int = 0
+    rows_seen: int = 0
+    api_total: int | None = None
+    post_count: int | None = None
+    oldest_published_at: str | None = None
+    error: str | None = None
+    page_sha256s: list[str] = field(default_factory=list)
+    url_rows: int = 0
+    new_rows: int = 0
+    changed_rows: int = 0
+    window_limited: bool = False
+    note: str | None = None
+    stop: str | None = None
+
+
+@dataclass
+class ColumnListing:
+    """How one portal report column was paged."""
+
+    column_url: str
+    mode: str
+    discovered: bool = False  # found by its link text on a discover page, not configured
+    status: str = "error"
+    pages_read: int = 0
+    links_seen: int = 0
+    new_links: int = 0
+    page_sha256s: list[str] = field(default_factory=list)
+    error: str | None = None
+    stop: str | None = None
+
+
+@dataclass
+class ContentFetch:
+    """A gkmlpt content page fetched for a new or changed row."""
+
+    item_id: int
+    category_id: int
+    url: str
+    final_url: str
+    outcome: str
+    sha256: str | None
+    error: str | None
+
+
+@dataclass
+class ArticleFetch:
+    """A portal article page (a report-column link)."""
+
+    url: str
+    column_url: str
+    outcome: str
+    sha256: str | None
+    error: str | None
+    item_id: int | None = None
+    title: str | None = None
+    published_at: str | None = None
+    source: str | None = None
+
+
+@dataclass
+class AttachmentFetch:
+    """A report attachment (of a catalog item, or of a portal article: ``article_url``)."""
+
+    item_id: int | None
+    attachment_id: int | None
+    url: str
+    ext: str
+    outcome: str
+    sha256: str | None
+    error: str | None
+    name: str | None = None
+    article_url: str | None = None
+
+
+@dataclass
+class ImageFetch:
+    """An ``<img>`` of a report body (a table published as a picture, read by OCR)."""
+
+    item_id: int | None
+    page_url: str
+    src: str
+    url: str
+    outcome: str
+    sha256: str | None
+    error: str | None
+
+
+_OUTCOME_PARTS: dict[str, type] = {
+    "listings": Listing,
+    "columns": ColumnListing,
+    "contents": ContentFetch,
+    "articles": ArticleFetch,
+    "attachments": AttachmentFetch,
+    "images": ImageFetch,
+    "errors": CrawlError,
+}
+_SITE_ONLY = ("site", "categories", "listings", "contents")
+_PORTAL_ONLY = ("columns", "articles")
+
+
+@dataclass
+class UnitOutcome:
+    """What one crawl unit did (``kind`` site: a gkmlpt sub-site; portal: the report
+    columns); written as ``archive/runs/<run>/<unit>.json`` and read back by the parse."""
+
+    unit: str
+    run_id: str
+    kind: str
+    full_relist: bool
+    status: str = "ok"  # ok | partial | error
+    started_at: str | None = None
+    finished_at: str | None = None
+    requests: int = 0
+    site: dict[str, Any] = field(default_factory=dict)
+    categories: list[dict[str, Any]] = field(default_factory=list)
+    listings: list[Listing] = field(default_factory=list)
+    contents: list[ContentFetch] = field(default_factory=list)
+    columns: list[ColumnListing] = field(default_factory=list)
+    articles: list[ArticleFetch] = field(default_factory=list)
+    attachments: list[AttachmentFetch] = field(default_factory=list)
+    images: list[ImageFetch] = field(default_factory=list)
+    errors: list[CrawlError] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        """The archived JSON form (the parts of the other kind left out)."""
+        doc = asdict(self)
+        for key in _PORTAL_ONLY if self.kind == "site" else _SITE_ONLY:
+            doc.pop(key, None)
+        return doc
+
+    @classmethod
+    def from_json(cls, doc: dict[str, Any]) -> UnitOutcome:
+        """Read an archived outcome; keys this version does not know are ignored."""
+        known = {f.name for f in fields(cls)}
+        args = {k: v for k, v in doc.items() if k in known and k not in _OUTCOME_PARTS}
+        for key, part in _OUTCOME_PARTS.items():
+            names = {f.name for f in fields(part)}
+            args[key] = [part(**{k: v for k, v in d.items() if k in names})
+                         for d in doc.get(key) or []]
+        return cls(**args)
+
+
 # ---------------------------------------------------------------- one run, parsed
 
-#: Columns of each RunBatch table. Every row is a dict with exactly these keys.
-RUN_BATCH_COLUMNS: dict[str, tuple[str, ...]] = {
-    # one row: the run itself
-    "runs": (
-        "run_id",
-        "started_at",
-        "finished_at",
-        "status",
-        "requests",
-        "pages_fetched",
-        "http_errors",
-        "full_relist",
+@dataclass(frozen=True)
+class BatchTable:
+    """How a RunBatch table follows from the ``sql/schema.sql`` table it loads: that
+    table's columns, without those the load fills itself, with a few of its own."""
+
+    core: str  # the schema.sql table (in schema ``core``)
+    load_fills: tuple[str, ...] = ()  # bookkeeping columns the load computes
+    leading: tuple[tuple[str, str], ...] = ()  # (name, DuckDB type) before the table's own
+    trailing: tuple[tuple[str, str], ...] = ()
+
+
+#: Each RunBatch table and the schema.sql table it derives from (the one definition of
+#: the columns: add a column there and the batch, its Arrow schema and the load follow).
+BATCH_TABLES: dict[str, BatchTable] = {
+    "runs": BatchTable("runs", ("reports_loaded", "loaded_at")),  # one row: the run itself
+    "agencies": BatchTable("agencies", ("first_run_id", "last_run_id")),
+    "categories": BatchTable("categories", ("last_run_id",)),
+    "listings": BatchTable("listings"),  # one row per (agency, leaf) the run tried to list
+    # every list row the run saw (an item listed under two categories: both rows)
+    "list_rows": BatchTable(
+        "items",
+        ("first_seen_at", "last_seen_at", "withdrawn_at", "first_run_id", "last_run_id", "categories"),
+        leading=(("run_id", "VARCHAR"),),
+        trailing=(("seen_at", "TIMESTAMP WITH TIME ZONE"),),
     ),
-    "agencies": ("agency_id", "name", "site_url", "sid", "parent_agency_id", "host", "prefix"),
-    "categories": (
-        "agency_id",
-        "category_id",
-        "name",
-        "parent_id",
-        "path",
-        "is_leaf",
-        "post_count",
-        "jump_url",
-    ),
-    # one row per (agency, leaf category) the run tried to list
-    "listings": (
-        "run_id",
-        "agency_id",
-        "category_id",
-        "category_name",
-        "mode",
-        "status",
-        "pages_read",
-        "rows_seen",
-        "api_total",
-        "post_count",
-        "oldest_published_at",
-        "error",
-    ),
-    # every list row the run saw (the same item may appear under two categories: keep both)
-    "list_rows": (
-        "run_id",
-        "agency_id",
-        "item_id",
-        "category_id",
-        "category_name",
-        "title",
-        "item_type",
-        "url",
-        "post_url",
-        "published_at",
-        "written_date",
-        "document_number",
-        "identifier",
-        "publisher",
-        "is_abolished",
-        "attachments",
-        "row_hash",
-        "seen_at",
-    ),
-    # content pages fetched this run (new or changed items)
-    "item_details": (
-        "run_id",
-        "agency_id",
-        "item_id",
-        "content_url",
-        "sha256",
-        "title",
-        "metadata",
-    ),
-    # annual reports (copies already folded) and their figures
-    "reports": (
-        "report_id",
-        "agency_id",
-        "report_year",
-        "title",
-        "url",
-        "copies",
-        "published_at",
-        "template",
-        "source_format",
-        "parse_status",
-        "parse_note",
-        "period_start",
-        "period_end",
-        "item_id",
-        "sha256",
-        "publisher",
-        "figures_expected",
-        "figures_found",
-    ),
+    "item_details": BatchTable("item_details"),  # content pages fetched this run
+    "reports": BatchTable("reports", ("run_id",)),  # annual reports, copies folded
     # the prose of each report and what identifies its content (one row per report)
-    "report_texts": ("report_id", "sha256", "content_sha256", "text"),
-    "report_figures": (
-        "report_id",
-        "agency_id",
-        "report_year",
-        "metric",
-        "value",
-        "unit",
-        "is_blank",
-        "approx",
-        "source_excerpt",
-        "extraction",
-        "confidence",
-    ),
-    # every HTTP fetch of the run (the fetch log)
-    "fetches": (
-        "run_id",
-        "seq",
-        "unit",
-        "kind",
-        "agency_id",
-        "url",
-        "final_url",
-        "status",
-        "outcome",
-        "sha256",
-        "bytes",
-        "elapsed_ms",
-        "fetched_at",
-        "error",
-    ),
-    # everything that went wrong, by stage (crawl | parse | load | check)
-    "run_errors": ("run_id", "stage", "agency_id", "url", "message"),
+    "report_texts": BatchTable("report_texts"),
+    "report_figures": BatchTable("report_figures"),
+    "fetches": BatchTable("fetches"),  # every HTTP fetch of the run (the fetch log)
+    "run_errors": BatchTable("run_errors"),  # what went wrong, by stage
 }
+
+
+def batch_column_types(table: str) -> tuple[tuple[str, str], ...]:
+    """``(column, DuckDB type)`` of a RunBatch table, derived from ``sql/schema.sql``."""
+    from disclosure_etl.warehouse.db import core_columns  # lazy: warehouse imports models
+
+    spec = BATCH_TABLES[table]
+    own = tuple((c, t) for c, t in core_columns()[spec.core] if c not in spec.load_fills)
+    names = {c for c, _ in own}
+    return tuple(x for x in spec.leading if x[0] not in names) + own + spec.trailing
+
+
+class _BatchColumns(Mapping[str, tuple[str, ...]]):
+    """``RUN_BATCH_COLUMNS[table]``: column names, derived on first use and kept."""
+
+    def __init__(self) -> None:
+        self._cols: dict[str, tuple[str, ...]] | None = None
+
+    def _all(self) -> dict[str, tuple[str, ...]]:
+        if self._cols is None:
+            self._cols = {t: tuple(c for c, _ in batch_column_types(t)) for t in BATCH_TABLES}
+        return self._cols
+
+    def __getitem__(self, table: str) -> tuple[str, ...]:
+        return self._all()[table]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(BATCH_TABLES)
+
+    def __len__(self) -> int:
+        return len(BATCH_TABLES)
+
+
+#: Columns of each RunBatch table. Every row is a dict with exactly these keys.
+RUN_BATCH_COLUMNS: Mapping[str, tuple[str, ...]] = _BatchColumns()
 
 
 @dataclass

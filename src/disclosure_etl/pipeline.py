@@ -24,6 +24,8 @@ from disclosure_etl.archive import Archive
 from disclosure_etl.config import Config, load_category_map
 from disclosure_etl.config import host_pool as host_pool  # re-exported: part of the stage API
 from disclosure_etl.http import PoliteClient
+from disclosure_etl.models import UnitOutcome
+from disclosure_etl.progress import progress
 from disclosure_etl.warehouse import findings
 from disclosure_etl.warehouse.db import reading
 
@@ -33,6 +35,9 @@ PORTAL_UNIT = "_portal"
 DISCOVER_UNIT = "_discover"
 #: the checks a time-scheduled run executes: is the pipeline still harvesting?
 FRESHNESS_ONLY = ("crawl.freshness",)
+#: an unfinished crawl younger than this is resumed by the next run (its archived answers
+#: are re-used); an older one is left unloaded and a new run starts
+RESUME_WITHIN = timedelta(hours=20)
 
 
 class PipelineError(Exception):
@@ -55,12 +60,30 @@ def new_run_id(now: datetime | None = None) -> str:
 
 def readable_warehouse(cfg: Config) -> Path:
     """The database to read without writing: the published snapshot, which no process ever
-    holds open for writing, else (before the first publish) the working database.
-
-    The crawl reads what the warehouse already knows from it (known items, report URLs, the
-    last full relist), so a crawl never takes a lock that parse, check or publish could trip
-    over; a stale snapshot only costs re-fetches. The summary and `status` read it too."""
+    holds open for writing, else (before the first publish) the working database. The
+    summary and `status` read it; the crawl never does (it reads `crawl_state`)."""
     return cfg.published_path if cfg.published_path.is_file() else Path(cfg.warehouse)
+
+
+def crawl_state(cfg: Config) -> wh.CrawlState:
+    """What the working warehouse knows, from the state file the last `parse` wrote."""
+    return wh.read_crawl_state(wh.state_path(Path(cfg.warehouse)))
+
+
+def resumable_run(cfg: Config, now: datetime | None = None) -> str | None:
+    """The latest run whose crawl never finished (killed, a lost worker), when it started
+    less than ``RESUME_WITHIN`` ago: the next run carries it on instead of starting afresh."""
+    archive = archive_for(cfg)
+    now = now or datetime.now(UTC)
+    for run_id in reversed(archive.runs()):
+        m = archive.read_run_manifest(run_id)
+        if m is None:
+            continue
+        if m.get("crawled"):
+            return None
+        started = datetime.fromisoformat(m["started_at"])
+        return run_id if now - started < RESUME_WITHIN else None
+    return None
 
 
 def _client(cfg: Config, archive: Archive, run_id: str, unit: str) -> PoliteClient:
@@ -79,14 +102,18 @@ def _manifest(cfg: Config, run_id: str) -> dict[str, Any]:
 
 
 def start_run(cfg: Config, run_id: str | None = None, now: datetime | None = None) -> str:
-    """Open a run in the archive and decide whether it is a full relist."""
+    """Open a run in the archive and decide whether it is a full relist; or carry on the
+    unfinished run a killed crawl left (`resumable_run`)."""
     now = now or datetime.now(UTC)
+    if run_id is None and (resumed := resumable_run(cfg, now)) is not None:
+        log.info("run %s: its crawl never finished; resuming it", resumed)
+        return resumed
     run_id = run_id or new_run_id(now)
     archive = archive_for(cfg)
     existing = archive.read_run_manifest(run_id)
     if existing is not None:
         return run_id
-    last_full = wh.last_full_relist(readable_warehouse(cfg))
+    last_full = crawl_state(cfg).last_full_relist
     full = last_full is None or now - last_full >= timedelta(days=cfg.full_relist_every_days)
     archive.write_run_manifest(
         run_id,
@@ -123,7 +150,7 @@ def crawl_site(cfg: Config, run_id: str, site: dict[str, Any]) -> dict[str, Any]
     archive = archive_for(cfg)
     manifest = _manifest(cfg, run_id)
     ref = crawl_mod.SiteRef(**site)
-    known = wh.known_items(readable_warehouse(cfg), ref.agency_id)
+    known = crawl_state(cfg).known_items(ref.agency_id)
     try:
         with _client(cfg, archive, run_id, ref.agency_id) as client:
             outcome = crawl_mod.crawl_site(
@@ -142,7 +169,7 @@ def crawl_report_columns(cfg: Config, run_id: str) -> dict[str, Any]:
     """Harvest the portal annual-report columns of the config."""
     archive = archive_for(cfg)
     manifest = _manifest(cfg, run_id)
-    known_urls = wh.known_report_urls(readable_warehouse(cfg))
+    known_urls = set(crawl_state(cfg).report_urls)
     with _client(cfg, archive, run_id, PORTAL_UNIT) as client:
         outcome = crawl_mod.crawl_report_columns(
             client, cfg, known_urls, full_relist=bool(manifest.get("full_relist"))
@@ -150,9 +177,10 @@ def crawl_report_columns(cfg: Config, run_id: str) -> dict[str, Any]:
     return _unit_summary(PORTAL_UNIT, outcome)
 
 
-def _unit_summary(unit: str, outcome: dict[str, Any]) -> dict[str, Any]:
-    keys = ("status", "requests", "errors")
-    return {"unit": unit, **{k: outcome.get(k) for k in keys if k in outcome}}
+def _unit_summary(unit: str, outcome: UnitOutcome) -> dict[str, Any]:
+    """What a crawl task returns (JSON, an Airflow XCom): status, requests, errors."""
+    doc = outcome.to_json()
+    return {"unit": unit, **{k: doc[k] for k in ("status", "requests", "errors")}}
 
 
 def finish_crawl(cfg: Config, run_id: str, now: datetime | None = None) -> dict[str, Any]:
@@ -162,10 +190,10 @@ def finish_crawl(cfg: Config, run_id: str, now: datetime | None = None) -> dict[
     failed: list[str] = []
     for site in manifest.get("sites", []):
         outcome = archive.read_unit_outcome(run_id, site["agency_id"])
-        if outcome is None or outcome.get("status") == "error":
+        if outcome is None or outcome.get("status") not in ("ok", "partial"):
             failed.append(site["agency_id"])
     portal = archive.read_unit_outcome(run_id, PORTAL_UNIT)
-    if cfg.report_columns and (portal is None or portal.get("status") == "error"):
+    if cfg.report_columns and (portal is None or portal.get("status") not in ("ok", "partial")):
         failed.append(PORTAL_UNIT)
     n_sites = len(manifest.get("sites", []))
     manifest["finished_at"] = (now or datetime.now(UTC)).isoformat()
@@ -208,21 +236,24 @@ def parse(cfg: Config, rebuild: bool = False) -> dict[str, Any]:
     try:
         if rebuild:
             wh.reset_derived(con)
-        for run_id in archive.runs():
-            manifest = archive.read_run_manifest(run_id) or {}
-            if wh.is_loaded(con, run_id):
-                continue
-            if not manifest.get("crawled"):
-                log.warning(
-                    "run %s: its crawl never finished (no finish_crawl); not loaded", run_id
-                )
-                continue
-            batch = build_batch(archive, run_id, con)
-            result = wh.load_run(con, batch)
-            loaded.append({"run_id": run_id, **result})
-            log.info("loaded run %s: %s", run_id, result)
+        todo = [r for r in archive.runs() if not wh.is_loaded(con, r)]
+        with progress("parse: archived runs", total=len(todo)) as bar:
+            for run_id in todo:
+                bar.advance()
+                manifest = archive.read_run_manifest(run_id) or {}
+                if not manifest.get("crawled"):
+                    log.warning(
+                        "run %s: its crawl never finished (no finish_crawl); not loaded yet"
+                        " (the next crawl resumes it if it is recent)", run_id
+                    )
+                    continue
+                batch = build_batch(archive, run_id, con)
+                result = wh.load_run(con, batch)
+                loaded.append({"run_id": run_id, **result})
+                log.info("loaded run %s: %s", run_id, result)
         wh.refresh_reconciliation(con, load_category_map(cfg), cfg.reconcile)
         findings.load_acknowledgements(con, acknowledgements_path(cfg))
+        wh.write_crawl_state(con, wh.state_path(Path(cfg.warehouse)))
     finally:
         con.close()
     return {"loaded": loaded}
@@ -333,8 +364,24 @@ def summary_lines(cfg: Config) -> list[str]:
     return wh.summary_lines(readable_warehouse(cfg))
 
 
+def unloaded_runs(cfg: Config) -> list[str]:
+    """Runs whose crawl finished but that the warehouse has not loaded (per the crawl state):
+    e.g. a `run` killed during its parse."""
+    archive = archive_for(cfg)
+    loaded = crawl_state(cfg).loaded_runs
+    return [r for r in archive.runs()
+            if r not in loaded and (archive.read_run_manifest(r) or {}).get("crawled")]
+
+
 def run(cfg: Config) -> dict[str, Any]:
-    """The whole run of contract.md §1. Raises PipelineError after publishing when a site failed."""
+    """The whole run of contract.md §1. Raises PipelineError after publishing when a site failed.
+
+    Archived work a previous run never loaded (killed during its parse) is loaded first, so
+    this run's crawl knows it and fetches none of it again."""
+    if pending := unloaded_runs(cfg):
+        log.info("loading %d crawled run(s) not yet in the warehouse first: %s",
+                 len(pending), ", ".join(pending))
+        parse(cfg)
     crawled = crawl(cfg)
     parsed = parse(cfg)
     checked = check(cfg)

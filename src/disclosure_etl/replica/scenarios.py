@@ -63,6 +63,8 @@ DEFAULT_QUIRKS: dict[str, Any] = {
     # ---- faults (off by default)
     "fail_rate": 0.0,  # fraction of requests answered 502 (deterministic; attempt >= 3 succeeds)
     "burst_429": 0,  # every Nth request answers 429 with Retry-After: 1 (0 = off)
+    "rate_limit_rps": 0.0,  # requests a second (token bucket, 1 s burst); beyond: 429 (0 = off)
+    "latency_s": 0.0,  # every answer waits this long before it is sent
     "slow_s": 0.0,  # some responses (1 in 4, deterministic) are delayed by up to this many seconds
     "truncate_once": False,  # one list/content response sends half its declared body, then closes
     "ua_reset": False,  # reset the TCP connection when the User-Agent lacks "Mozilla"

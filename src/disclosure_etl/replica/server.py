@@ -112,6 +112,7 @@ class ReplicaServer:
         self._attempts: dict[tuple[str, str], int] = {}
         self._counter = 0
         self._truncated = False
+        self._bucket = (0.0, float("-inf"))  # rate limit: (tokens, time of the last refill)
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -204,6 +205,17 @@ class ReplicaServer:
             key = (path, query)
             self._attempts[key] = self._attempts.get(key, 0) + 1
             return self._counter, self._attempts[key]
+
+    def _take_token(self, rps: float) -> bool:
+        """A token bucket of ``rps`` tokens a second holding one second's worth: False when
+        the client is over the limit."""
+        with self._lock:
+            tokens, at = self._bucket
+            now = time.monotonic()
+            tokens = min(rps, tokens + (now - at) * rps) if at != float("-inf") else rps
+            ok = tokens >= 1.0
+            self._bucket = (tokens - 1.0 if ok else tokens, now)
+            return ok
 
     def _take_truncate(self) -> bool:
         with self._lock:
@@ -414,6 +426,12 @@ class _Handler(BaseHTTPRequestHandler):
             self._reset()
             return
         n, attempt = rep._next(path, query)
+        if q["latency_s"]:
+            time.sleep(float(q["latency_s"]))
+        if q["rate_limit_rps"] and not rep._take_token(float(q["rate_limit_rps"])):
+            self._send(429, b"Too Many Requests", {"Content-Type": "text/plain", "Retry-After": "1"},
+                       method != "HEAD", record)
+            return
         if any(path.startswith(p) for p in q["challenge_paths"]):
             body = render.challenge_page().encode()
             self._send(int(q["challenge_status"]), body, {

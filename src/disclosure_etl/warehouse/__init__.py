@@ -7,6 +7,12 @@ The pipeline uses exactly the functions exported here.
 from __future__ import annotations
 
 from disclosure_etl.warehouse.checks import list_checks, run_checks
+from disclosure_etl.warehouse.crawl_state import (
+    CrawlState,
+    read_crawl_state,
+    state_path,
+    write_crawl_state,
+)
 from disclosure_etl.warehouse.db import connect, sql_dir
 from disclosure_etl.warehouse.dictionary import dictionary_markdown
 from disclosure_etl.warehouse.load import is_loaded, load_run, reset_derived
@@ -21,6 +27,7 @@ from disclosure_etl.warehouse.read import (
 from disclosure_etl.warehouse.reconcile import refresh_reconciliation
 
 __all__ = [
+    "CrawlState",
     "connect",
     "dictionary_markdown",
     "is_loaded",
@@ -30,10 +37,13 @@ __all__ = [
     "list_checks",
     "load_run",
     "publish",
+    "read_crawl_state",
     "refresh_reconciliation",
     "reset_derived",
     "run_checks",
     "sql_dir",
+    "state_path",
     "status_text",
     "summary_lines",
+    "write_crawl_state",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import time
 from collections.abc import Iterator
@@ -29,6 +30,25 @@ def sql_dir() -> Path:
 def read_sql(name: str) -> str:
     """Text of ``sql/<name>`` (e.g. ``schema.sql``, ``checks/crawl.freshness.sql``)."""
     return (sql_dir() / name).read_text(encoding="utf-8")
+
+
+@functools.cache
+def core_columns() -> dict[str, tuple[tuple[str, str], ...]]:
+    """``table -> ((column, DuckDB type), …)`` of every ``core`` table, in order, read from
+    DuckDB's catalog after running ``schema.sql`` on an in-memory database."""
+    con = duckdb.connect(":memory:")
+    try:
+        con.execute(read_sql("schema.sql"))
+        rows = con.execute(
+            "SELECT table_name, column_name, data_type FROM duckdb_columns() "
+            "WHERE schema_name = 'core' ORDER BY table_name, column_index"
+        ).fetchall()
+    finally:
+        con.close()
+    out: dict[str, list[tuple[str, str]]] = {}
+    for table, column, dtype in rows:
+        out.setdefault(table, []).append((column, dtype))
+    return {t: tuple(cols) for t, cols in out.items()}
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import duckdb
 import pyarrow as pa
 
-from disclosure_etl.models import RUN_BATCH_COLUMNS, RunBatch
+from disclosure_etl.models import RUN_BATCH_COLUMNS, RunBatch, batch_column_types
 from disclosure_etl.warehouse.db import one
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -25,54 +25,33 @@ _S = pa.string()
 _I = pa.int64()
 _B = pa.bool_()
 
-#: Arrow type of each RunBatch column (anything not named here is a string)
-_TYPES: dict[str, pa.DataType] = {
-    "started_at": _TSZ,
-    "finished_at": _TSZ,
-    "seen_at": _TSZ,
-    "fetched_at": _TSZ,
-    "published_at": _TS,
-    "oldest_published_at": _TS,
-    "written_date": pa.date32(),
-    "period_start": pa.date32(),
-    "period_end": pa.date32(),
-    "requests": _I,
-    "pages_fetched": _I,
-    "http_errors": _I,
-    "full_relist": _B,
-    "category_id": _I,
-    "parent_id": _I,
-    "post_count": _I,
-    "is_leaf": _B,
-    "pages_read": _I,
-    "rows_seen": _I,
-    "api_total": _I,
-    "item_id": _I,
-    "is_abolished": _B,
-    "report_year": _I,
-    "figures_expected": _I,
-    "figures_found": _I,
-    "copies": pa.list_(_S),
-    "value": pa.float64(),
-    "is_blank": _B,
-    "approx": _B,
-    "confidence": pa.float64(),
-    "seq": _I,
-    "bytes": _I,
-    "elapsed_ms": pa.float64(),
+#: Arrow type of a DuckDB column type of schema.sql (integers all travel as int64)
+_ARROW: dict[str, pa.DataType] = {
+    "VARCHAR": _S,
+    "BIGINT": _I,
+    "INTEGER": _I,
+    "SMALLINT": _I,
+    "BOOLEAN": _B,
+    "DOUBLE": pa.float64(),
+    "FLOAT": pa.float64(),
+    "DATE": pa.date32(),
+    "TIMESTAMP": _TS,
+    "TIMESTAMP WITH TIME ZONE": _TSZ,
+    "JSON": _S,
 }
 
 
+def _arrow_type(duck: str) -> pa.DataType:
+    if duck.endswith("[]"):
+        return pa.list_(_arrow_type(duck[:-2]))
+    if duck not in _ARROW:
+        raise TypeError(f"schema.sql type {duck!r} has no Arrow type in warehouse.load")
+    return _ARROW[duck]
+
+
 def arrow_schema(table: str) -> pa.Schema:
-    """The Arrow schema of a RunBatch table."""
-    cols = RUN_BATCH_COLUMNS[table]
-    fields = []
-    for c in cols:
-        t = _TYPES.get(c, _S)
-        if table == "fetches" and c == "status":
-            t = _I
-        fields.append(pa.field(c, t))
-    return pa.schema(fields)
+    """The Arrow schema of a RunBatch table, from its schema.sql definition."""
+    return pa.schema([pa.field(c, _arrow_type(t)) for c, t in batch_column_types(table)])
 
 
 def _json_text(v: Any) -> Any:
@@ -145,9 +124,8 @@ _LOAD_SQL: tuple[str, ...] = (
               r.http_errors, r.full_relist,
               (SELECT count(*) FROM stg_reports WHERE parse_status IN ('parsed', 'partial')),
               now()
-       FROM (SELECT * FROM stg_runs UNION ALL
-             SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
-             WHERE NOT EXISTS (SELECT 1 FROM stg_runs)) r
+       FROM (SELECT * FROM stg_runs UNION ALL BY NAME
+             SELECT NULL AS run_id WHERE NOT EXISTS (SELECT 1 FROM stg_runs)) r
        LIMIT 1""",
     """MERGE INTO core.agencies t
        USING (SELECT DISTINCT ON (agency_id) * FROM stg_agencies
@@ -172,16 +150,12 @@ _LOAD_SQL: tuple[str, ...] = (
        WHEN NOT MATCHED THEN INSERT VALUES
            (s.agency_id, s.category_id, s.name, s.parent_id, s.path, s.is_leaf, s.post_count,
             s.jump_url, $run_id)""",
-    """INSERT INTO core.listings
-       SELECT $run_id, agency_id, category_id, category_name, mode, status, pages_read,
-              rows_seen, api_total, post_count, oldest_published_at, error
-       FROM stg_listings""",
-    """INSERT INTO core.fetches
-       SELECT $run_id, seq, unit, kind, agency_id, url, final_url, status, outcome, sha256,
-              bytes, elapsed_ms, fetched_at, error
-       FROM stg_fetches""",
-    """INSERT INTO core.run_errors
-       SELECT $run_id, stage, agency_id, url, message FROM stg_run_errors""",
+    """INSERT INTO core.listings BY NAME
+       SELECT * REPLACE ($run_id AS run_id) FROM stg_listings""",
+    """INSERT INTO core.fetches BY NAME
+       SELECT * REPLACE ($run_id AS run_id) FROM stg_fetches""",
+    """INSERT INTO core.run_errors BY NAME
+       SELECT * REPLACE ($run_id AS run_id) FROM stg_run_errors""",
     # one row per (agency, item) seen this run: the lowest category id's row (latest seen)
     # stands for it; ``categories`` lists every category it was listed under
     """CREATE OR REPLACE TEMP TABLE run_items AS
@@ -270,16 +244,14 @@ _LOAD_SQL: tuple[str, ...] = (
        WHERE report_id IN (SELECT report_id FROM stg_reports)""",
     """DELETE FROM core.reports WHERE report_id IN (SELECT report_id FROM stg_reports)""",
     """INSERT INTO core.reports BY NAME
-       SELECT DISTINCT ON (report_id)
-              report_id, agency_id, report_year, title, url, copies, published_at, template,
-              source_format, parse_status, parse_note, period_start, period_end, item_id,
-              sha256, publisher, $run_id AS run_id, figures_expected, figures_found
+       SELECT DISTINCT ON (report_id) *, $run_id AS run_id
        FROM stg_reports ORDER BY report_id""",
-    """INSERT INTO core.report_figures
-       SELECT f.report_id, COALESCE(f.agency_id, r.agency_id),
-              COALESCE(f.report_year, r.report_year), f.metric, f.value, f.unit,
-              COALESCE(f.is_blank, f.value IS NULL), COALESCE(f.approx, FALSE),
-              f.source_excerpt, COALESCE(f.extraction, 'text'), f.confidence
+    """INSERT INTO core.report_figures BY NAME
+       SELECT f.* REPLACE (COALESCE(f.agency_id, r.agency_id) AS agency_id,
+                           COALESCE(f.report_year, r.report_year) AS report_year,
+                           COALESCE(f.is_blank, f.value IS NULL) AS is_blank,
+                           COALESCE(f.approx, FALSE) AS approx,
+                           COALESCE(f.extraction, 'text') AS extraction)
        FROM stg_report_figures f LEFT JOIN core.reports r USING (report_id)
        WHERE f.metric IS NOT NULL""",
     """DELETE FROM core.report_texts WHERE report_id IN (SELECT report_id FROM stg_report_texts)""",

@@ -1,0 +1,91 @@
+"""The crawl's state file: what the working warehouse knows, written by the load.
+
+The crawl needs four facts from the warehouse — the items it holds (with their row
+hashes), the report URLs it holds, the time of the last full relist, the runs it loaded. The load writes them
+after every ``parse`` into a small JSON file beside the working database
+(``<warehouse>.crawl_state.json``, atomic ``os.replace``), and the crawl reads that file,
+never a DuckDB file: an analyst's lock on the published snapshot, or a stale publish,
+cannot affect a crawl. No file (a new data directory) means nothing is known yet.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from disclosure_etl.archive import dumps, write_atomic
+
+__all__ = ["CrawlState", "read_crawl_state", "state_path", "write_crawl_state"]
+
+FORMAT = 1
+
+
+@dataclass(frozen=True)
+class CrawlState:
+    """What the crawl reads: known items per agency, known report URLs, last full relist."""
+
+    items: dict[str, dict[int, str]] = field(default_factory=dict)  # agency -> item -> row hash
+    report_urls: frozenset[str] = frozenset()
+    last_full_relist: datetime | None = None
+    written_at: datetime | None = None
+    loaded_runs: frozenset[str] = frozenset()  # runs the warehouse has loaded
+
+    def known_items(self, agency_id: str) -> dict[int, str]:
+        return dict(self.items.get(agency_id, {}))
+
+
+def state_path(warehouse: Path) -> Path:
+    """The state file of the working database ``warehouse``."""
+    w = Path(warehouse)
+    return w.with_name(w.name + ".crawl_state.json")
+
+
+def write_crawl_state(con: Any, path: Path) -> CrawlState:
+    """Read the state from the open working database ``con`` and write it atomically."""
+    items: dict[str, dict[int, str]] = {}
+    for agency, item_id, row_hash in con.execute(
+        "SELECT agency_id, item_id, row_hash FROM core.items WHERE withdrawn_at IS NULL "
+        "ORDER BY agency_id, item_id"
+    ).fetchall():
+        items.setdefault(agency, {})[int(item_id)] = row_hash
+    urls = {r[0] for r in con.execute(
+        "SELECT url FROM core.reports WHERE url IS NOT NULL "
+        "UNION SELECT unnest(copies) FROM core.reports"
+    ).fetchall() if r[0]}
+    last = con.execute("SELECT max(finished_at) FROM core.runs WHERE full_relist").fetchone()
+    runs = frozenset(r[0] for r in con.execute("SELECT run_id FROM core.runs").fetchall())
+    state = CrawlState(items, frozenset(urls), last[0] if last else None, datetime.now(UTC), runs)
+    doc = {
+        "format": FORMAT,
+        "written_at": state.written_at,
+        "last_full_relist": state.last_full_relist,
+        "report_urls": sorted(state.report_urls),
+        "loaded_runs": sorted(state.loaded_runs),
+        "items": {a: {str(i): h for i, h in m.items()} for a, m in items.items()},
+    }
+    write_atomic(Path(path), dumps(doc).encode("utf-8"))
+    return state
+
+
+def read_crawl_state(path: Path) -> CrawlState:
+    """The state file's content; an empty state when there is no file yet."""
+    try:
+        doc = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return CrawlState()
+    if doc.get("format") != FORMAT:
+        raise ValueError(f"{path}: crawl state format {doc.get('format')!r}, expected {FORMAT}")
+    items = {a: {int(i): h for i, h in m.items()} for a, m in doc.get("items", {}).items()}
+    return CrawlState(items, frozenset(doc.get("report_urls", [])),
+                      _time(doc.get("last_full_relist")), _time(doc.get("written_at")),
+                      frozenset(doc.get("loaded_runs", [])))
+
+
+def _time(v: str | None) -> datetime | None:
+    if not v:
+        return None
+    t = datetime.fromisoformat(v)
+    return t if t.tzinfo else t.replace(tzinfo=UTC)

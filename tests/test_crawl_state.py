@@ -1,0 +1,88 @@
+"""The crawl reads its state from the file the load writes, never from a DuckDB file: an
+analyst holding the published snapshot open read-write, or a stale publish, cannot affect
+a crawl."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from disclosure_etl import pipeline
+from disclosure_etl import warehouse as wh
+from disclosure_etl.replica import ReplicaServer
+from tests.conftest import replica_config
+
+_HOLD = """
+import sys, time, duckdb
+con = duckdb.connect(sys.argv[1])  # read-write, as the DuckDB CLI opens a file by default
+con.execute("SELECT count(*) FROM posted_items").fetchall()
+print("holding", flush=True)
+time.sleep(600)
+"""
+
+
+@pytest.fixture(scope="module")
+def site() -> Any:
+    with ReplicaServer(scenario="default") as srv:
+        yield srv
+
+
+def _details(site: ReplicaServer) -> list[str]:
+    return [r.path for r in site.request_log if "/content/" in r.path]
+
+
+def test_the_load_writes_what_the_warehouse_knows(site: ReplicaServer, tmp_path: Path) -> None:
+    cfg = replica_config(site.base_url, tmp_path)
+    assert pipeline.crawl_state(cfg) == wh.CrawlState()  # nothing loaded yet: nothing known
+    pipeline.run(cfg)
+    state = pipeline.crawl_state(cfg)
+    con = duckdb.connect(str(cfg.warehouse), read_only=True)
+    try:
+        rows = con.execute("SELECT agency_id, item_id, row_hash FROM core.items "
+                           "WHERE withdrawn_at IS NULL").fetchall()
+        urls = {r[0] for r in con.execute("SELECT url FROM annual_reports").fetchall()}
+        (last_full,) = con.execute("SELECT max(finished_at) FROM runs WHERE full_relist").fetchone()
+    finally:
+        con.close()
+    assert {(a, i, h) for a, m in state.items.items() for i, h in m.items()} == set(rows)
+    assert urls and urls <= state.report_urls
+    assert state.last_full_relist == last_full
+
+
+def test_crawl_runs_while_an_analyst_holds_the_published_file_read_write(
+    site: ReplicaServer, tmp_path: Path
+) -> None:
+    cfg = replica_config(site.base_url, tmp_path)
+    pipeline.run(cfg)
+    holder = subprocess.Popen([sys.executable, "-c", _HOLD, str(cfg.published_path)],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "holding"
+        site.clear_log()
+        result = pipeline.crawl(cfg)
+        assert result["status"] == "success" and not result["failed_sites"]
+        assert _details(site) == []  # every item known from the state file: no detail page
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_a_stale_or_missing_publish_costs_no_refetch(site: ReplicaServer, tmp_path: Path) -> None:
+    cfg = replica_config(site.base_url, tmp_path)
+    pipeline.crawl(cfg)
+    pipeline.parse(cfg)  # loaded, never published
+    assert not cfg.published_path.exists()
+    site.clear_log()
+    pipeline.crawl(cfg)
+    assert _details(site) == []
+    # a stale snapshot (here: an empty warehouse published long ago) changes nothing either
+    cfg.published_path.parent.mkdir(parents=True, exist_ok=True)
+    wh.connect(cfg.published_path).close()
+    site.clear_log()
+    pipeline.crawl(cfg)
+    assert _details(site) == []

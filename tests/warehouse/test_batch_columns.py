@@ -1,0 +1,59 @@
+"""Each table's columns are defined once, in sql/schema.sql: the RunBatch columns, their
+Arrow types and the load follow from it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from disclosure_etl.models import BATCH_TABLES, RUN_BATCH_COLUMNS
+from disclosure_etl.warehouse.db import core_columns, sql_dir
+from disclosure_etl.warehouse.load import arrow_schema
+
+_LOAD_WITH_A_NEW_COLUMN = """
+import sys
+from pathlib import Path
+from disclosure_etl import warehouse as wh
+from disclosure_etl.models import RUN_BATCH_COLUMNS, RunBatch
+assert "extraction" in RUN_BATCH_COLUMNS["report_figures"]
+batch = RunBatch("r1")
+batch.add("runs", run_id="r1", status="success", full_relist=True)
+batch.add("reports", report_id="rep1", agency_id="a", report_year=2025, parse_status="parsed")
+batch.add("report_figures", report_id="rep1", metric="active.total", value=3.0, extraction="table")
+con = wh.connect(Path(sys.argv[1]))
+wh.load_run(con, batch)
+print(con.execute("SELECT metric, value, extraction FROM core.report_figures").fetchall())
+"""
+
+
+def test_batch_columns_are_the_schema_tables_without_load_bookkeeping() -> None:
+    cols = core_columns()
+    for name, spec in BATCH_TABLES.items():
+        own = [c for c, _ in cols[spec.core] if c not in spec.load_fills]
+        assert [c for c in RUN_BATCH_COLUMNS[name] if c in own] == own, name
+        assert arrow_schema(name).names == list(RUN_BATCH_COLUMNS[name])
+    assert "loaded_at" not in RUN_BATCH_COLUMNS["runs"]
+    assert RUN_BATCH_COLUMNS["list_rows"][0] == "run_id"
+    assert RUN_BATCH_COLUMNS["list_rows"][-1] == "seen_at"
+
+
+def test_a_column_added_to_schema_sql_reaches_the_batch_and_the_load(tmp_path: Path) -> None:
+    sql = tmp_path / "sql"
+    shutil.copytree(sql_dir(), sql)
+    schema = (sql / "schema.sql").read_text(encoding="utf-8")
+    marker = "    source_excerpt VARCHAR\n);"
+    assert marker in schema
+    (sql / "schema.sql").write_text(
+        schema.replace(marker, "    source_excerpt VARCHAR,\n    extraction VARCHAR\n);", 1),
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", _LOAD_WITH_A_NEW_COLUMN, str(tmp_path / "w.duckdb")],
+        env={**os.environ, "DISCLOSURE_SQL_DIR": str(sql)}, capture_output=True, text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "[('active.total', 3.0, 'table')]"
