@@ -90,6 +90,7 @@ def _parse(data: bytes, fmt: str, title: str | None, published_at: datetime | No
 DEGRADED = (
     "tables_as_images", "tables_missing", "input_truncated", "text_truncated", "pages_truncated",
     "tables_truncated", "t3 cell", "t2 cell", "markup_unparseable", "html_unparseable",
+    "stats row",  # a 统计表 row whose run of digits cannot be split: its counts were not read
 )  # fmt: skip
 
 
