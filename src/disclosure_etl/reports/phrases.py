@@ -36,7 +36,7 @@ GN = r"[^，。；;,:：\d%的]"  # gap that also refuses 的 (答复的1件申�
 CASE = r"(?P<u>件|宗|个|次|起|条|份|项)"
 LOOSE_CASE = rf"(?:{CASE}|(?=[，。；;,]|$))"  # 收到信息公开申请6，(missing unit)
 PCT_AFTER = re.compile(
-    rf"[，,]?(?:均|分别|约)?占[^，。；;\d%]{{0,12}}?(?P<p>{NUMBER_RE})%"
+    rf"[，,、]?(?:均|分别|约)?占[^，。；;\d%]{{0,12}}?(?P<p>{NUMBER_RE})%"
 )
 
 UNITS = {
@@ -95,7 +95,7 @@ OUTCOMES = [  # order matters: longer / negated forms first
     ("否决公开|不同意公开|不予公开", "application.outcome.denied"),
     ("同意部分公开|部分公开", "application.outcome.partial"),
     ("(?<!不)同意公开|(?<!不)予以公开", "application.outcome.granted"),
-    ("属于已主动公开范围|已主动公开", "application.outcome.already_public"),
+    ("属于已?主动公开(?:的)?范围|已主动公开", "application.outcome.already_public"),
     (
         "非本(?:行政)?(?:机关|部门|单位)(?:政府信息|掌握)?|不属于?本(?:行政)?(?:机关|部门|单位)(?:公开|掌握)?",
         "application.outcome.not_this_agency",
@@ -184,6 +184,10 @@ RULES: list[_Rule] = [
         clause_forbid=r"^(?:其中|另有)已?按时",  # 其中按时答复20件: a part of what was answered
     ),
     _rule(
+        rf"(?<![\d.,]){NUM}{CASE}(?:申请)?(?:均|全部|都)?已?(?:按时|按期|依法|及时)?(?:办结|答复|予以答复)",
+        "application.processed",
+    ),
+    _rule(
         rf"(?:受理|收到|新收|接到|接收)(?:了)?依申请(?:公开)?(?:的)?(?:政府)?信息(?:公开)?(?:申请)?(?:共计|共|合计)?{NUM}{CASE}",
         "application.received",
     ),
@@ -235,6 +239,8 @@ RULES: list[_Rule] = [
     ),
 ]
 
+#: An enumerator opening a clause (4、收费情况…) is no count: a run-on page keeps its headings inline.
+HEADING_ENUM = re.compile(r"^(?:\d{1,2}[、.．]|[(（]\d{1,2}[)）])")
 DATES = re.compile(r"\d{4}年(?:度|\d{1,2}月(?:\d{1,2}日)?)?|\d{1,2}月\d{1,2}日")
 ZERO_FEE = re.compile(
     r"(?:未|没有|不|无|暂不|均未|免于|免予)(?:向申请人|对申请人)?(?:收取|收)[^，。；;\d]{0,14}?(?:费用|费)"
@@ -436,11 +442,9 @@ class PhraseExtractor:
     def _list_after(self, text: str, end: int, excerpt: str, claimed: list[tuple[int, int]]) -> bool:
         """After a total: 其中… in the same sentence, or (at its end) in the next one."""
         rest = text[end:]
-        if not rest.strip("：:，,。；; "):
-            self._list_armed = True
-            return False
         lm = LIST_START.match(rest)
-        if not lm:
+        if not lm:  # nothing or a remark without counts (同比增长12%) after the total: 其中… may follow
+            self._list_armed = not re.search(r"\d[\d,.]*(?:万)?(?:余|多)?条", rest)
             return False
         start = end + lm.end()
         if start >= len(text) or not text[start:].strip("：:，,"):
@@ -550,7 +554,7 @@ class PhraseExtractor:
 
     def _zero_forms(self, text: str, excerpt: str) -> None:
         for clause in re.split(r"[，。；;,]", text):
-            if not clause or re.search(r"[1-9]", DATES.sub("", clause)):
+            if not clause or re.search(r"[1-9]", DATES.sub("", HEADING_ENUM.sub("", clause))):
                 continue
             if ZERO_FEE.search(clause) and "行政事业性" not in clause:
                 self._add("fee.application", 0.0, False, excerpt)
