@@ -162,6 +162,10 @@ def _channel_rules() -> list[_Rule]:
 RULES: list[_Rule] = [
     _rule(rf"(?:历年累计|历年|累计至今|自20\d\d年以来累计){G}{{0,12}}?{NUM}条", "active.cumulative"),
     *_channel_rules(),
+    _rule(  # 区政府公报发行12期，刊登文件86件: the items the gazette carried, not its issues
+        rf"(?:政府公报|公报|政报)[^。；;]{{0,16}}?(?:刊登|刊发|刊载|登载)(?:了)?{OBJ}{NUM}(?P<u>条|篇|件|份)",
+        "active.channel.gazette",
+    ),
     _rule(rf"运用{G}{{0,10}}?(?:微信|微博)[、和及]?(?:微信|微博)?{G}{{0,8}}?{NUM}条", "active.channel.weibo_wechat"),
     _rule(rf"回应{G}{{0,12}}?(?:热点|舆情){G}{{0,6}}?{NUM}(?P<u>次|件|个)", "response.hotspots"),
     _rule(rf"新闻发布会{G}{{0,6}}?{NUM}(?P<u>次|场)", "response.press_conference"),
@@ -182,6 +186,10 @@ RULES: list[_Rule] = [
         rf"(?<!延期)(?<!公开)(?:按时)?(?:办结|答复)了?(?:(?:政府)?信息公开|依申请公开)?(?:申请)?{GN}{{0,6}}?{NUM}{CASE}",
         "application.processed",
         clause_forbid=r"^(?:其中|另有)已?按时",  # 其中按时答复20件: a part of what was answered
+    ),
+    _rule(  # 受理依申请公开27件
+        rf"(?:受理|收到|新收|接到|接收)(?:了)?依申请公开(?:政府信息)?(?:事项|案件)?(?:共计|共|合计)?{NUM}{CASE}",
+        "application.received",
     ),
     _rule(
         rf"(?<![\d.,]){NUM}{CASE}(?:申请)?(?:均|全部|都)?已?(?:按时|按期|依法|及时)?(?:办结|答复|予以答复)",
@@ -244,7 +252,7 @@ HEADING_ENUM = re.compile(r"^(?:\d{1,2}[、.．]|[(（]\d{1,2}[)）])")
 DATES = re.compile(r"\d{4}年(?:度|\d{1,2}月(?:\d{1,2}日)?)?|\d{1,2}月\d{1,2}日")
 ZERO_FEE = re.compile(
     r"(?:未|没有|不|无|暂不|均未|免于|免予)(?:向申请人|对申请人)?(?:收取|收)[^，。；;\d]{0,14}?(?:费用|费)"
-    r"|零收费|无收费|不存在(?:任何)?收费|免费提供|收费(?:金额)?为?0元"
+    r"|零收费|无收费|不存在(?:任何)?收费|免费提供|收费(?:金额)?为?0元|收费(?:金额|总额)?(?:为|是)零"
 )
 ZERO_APPLICATION = re.compile(
     r"(?:未收到|没有收到|未接到|没有接到|未受理|没有受理|未有)[^，。；;,\d]{0,20}?申请"
@@ -252,7 +260,7 @@ ZERO_APPLICATION = re.compile(
 )
 NOT_APPLICATION = re.compile(r"复议|诉讼|申诉|投诉|举报|咨询")
 NEGATION = re.compile(r"(?:无|未|没有|并未|均未)(?:发生|出现|收到|接到|有|涉及)?")
-CASE_KINDS = [("复议", "review.total"), ("诉讼", "lawsuit.total"), ("申诉|投诉|举报", "complaint.total")]
+CASE_KINDS = [("复议", "review.total"), ("诉讼|被起诉", "lawsuit.total"), ("申诉|投诉|举报", "complaint.total")]
 NOT_ZERO = re.compile(r"纠错|纠正|败诉|撤销|被确认违法")
 ALL_ZERO = re.compile(r"(?:均为|均是|都为|为)(?:零|0)(?:件|宗|起)?$")
 CATEGORY_ITEM = re.compile(
