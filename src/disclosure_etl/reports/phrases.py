@@ -217,6 +217,12 @@ RULES: list[_Rule] = [
         lambda m: f"application.mode.{MODES[m.group('k')]}",
         need=r"申请",
     ),
+    _rule(  # 全年办理政府信息公开申请218件: neither received nor answered for sure, kept as other.*
+        rf"(?P<k>办理(?:了)?{G}{{0,12}}?申请){NUM}{CASE}",
+        lambda m: _other(m.group("k")),
+        forbid=r"审批|许可|服务事项|建议|提案|信访|热线",
+        need=r"信息公开|依申请|公开申请",
+    ),
     _rule(rf"予以公开(?:及|和|与)部分公开{G}{{0,6}}?{NUM}{CASE}", "other.予以公开及部分公开"),
     *[
         _rule(rf"(?:{kw})(?!信息)(?:的|类|数)?{G}{{0,6}}?{NUM}{CASE}", key, forbid=r"行政复议|行政诉讼")
@@ -413,6 +419,8 @@ class PhraseExtractor:
         self._zero_forms(text, excerpt)
         listed = self._intros(text, excerpt, claimed)
         for rule in RULES:
+            if rule.need and not rule.need.search(text):
+                continue
             for m in rule.pattern.finditer(text):
                 span = m.span("n") if "n" in m.groupdict() and m.group("n") else m.span()
                 if not _free(claimed, *span):
