@@ -241,13 +241,13 @@ RULES: list[_Rule] = [
     # counts that fit no key are kept as other.<label> (figures.md), not dropped:
     # a catalogue statistic (制作、获取政府信息总数N条, 作为依申请公开信息数N条) …
     _rule(
-        rf"(?P<k>[^，。；;,:：\d%、]{{1,20}}?(?:总数|信息数|文件数|件数|数量))(?:为|是|达|共计|共)?{NUM}(?P<u>条)",
+        rf"(?P<k>[^，。；;,:：\d%]{{1,20}}?(?:总数|信息数|文件数|件数|数量))(?:为|是|达|共计|共)?{NUM}(?P<u>条)",
         lambda m: _other(m.group("k")),
         group="active",
     ),
     # … and what one medium with no key of its own carried (通过社区电子显示屏发布信息N条).
     _rule(
-        rf"通过(?P<k>[^，。；;,:：\d%]{{2,16}}?)(?:主动公开|公开|发布|推送|刊登|张贴|播放){G}{{0,8}}?{NUM}(?P<u>条|篇|件)",
+        rf"通过(?P<k>[^，。；;,:：\d%]{{2,16}}?)(?:主动公开|公开|发布|推送|刊登|张贴|播放)(?![栏墙])(?!专栏){G}{{0,8}}?{NUM}(?P<u>条|篇|件)",
         lambda m: _other(m.group("k")),
         group="active",
     ),
