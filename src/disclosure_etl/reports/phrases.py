@@ -447,7 +447,10 @@ class PhraseExtractor:
         if armed:
             lm = LIST_START.match(text)
             if lm:
-                self._categories(text, lm.end(), excerpt, claimed)
+                if text[lm.end() :].strip("：:，,；; "):
+                    self._categories(text, lm.end(), excerpt, claimed)
+                else:  # 其中， alone: the items follow as 一是…；二是… or 1.…
+                    self._in_category_list = True
                 return
         if self._in_category_list:
             if ENUM_START.match(text) or ENUM_START.match(sentence.strip()):
