@@ -12,6 +12,7 @@ import pytest
 
 from disclosure_etl import crawl
 from disclosure_etl.archive import Archive
+from disclosure_etl.models import UnitOutcome
 from disclosure_etl.replica import ReplicaServer
 from disclosure_etl.reports import parse_report
 from disclosure_etl.reports.ocr import ocr_available
@@ -33,11 +34,12 @@ def replica() -> Iterator[ReplicaServer]:
 
 
 def _fetch(srv: ReplicaServer, tmp_path: Path, max_bytes: int) -> tuple[dict[str, Any], Archive]:
-    outcome: dict[str, Any] = {"errors": []}
+    """The archived JSON form of a unit outcome after fetching BODY's images."""
+    outcome = UnitOutcome("u", "run", "site", False)
     with make_client(srv, tmp_path) as client:
         crawl._fetch_images(client, f"{srv.base_url}/gkmlpt/content/1/1/post_1.html", BODY,
                             srv.base_url, {"item_id": 1}, outcome, max_bytes)
-    return outcome, Archive(tmp_path / "archive")
+    return outcome.to_json(), Archive(tmp_path / "archive")
 
 
 def test_body_images_are_fetched_archived_and_policed(replica: ReplicaServer, tmp_path: Path) -> None:

@@ -199,3 +199,30 @@ def test_application_counts_in_an_application_sentence_are_checked() -> None:
     # the prose figure is a row of its own: a table cell of the same value does not stand in
     cell = Figure("t3.total_processed.total", 805, None, source_excerpt="（七）总计 × 总计")
     assert unread_counts(["答复政府信息公开申请805件。"], [cell]) == ["答复政府信息公开申请805件"]
+
+
+def _legacy(active_section: str) -> ParsedReport:
+    text = (
+        "某县水利局2013年政府信息公开工作年度报告\n一、概述\n本局认真做好信息公开工作。\n"
+        f"二、主动公开政府信息情况\n{active_section}\n"
+        "三、依申请公开情况\n全年未收到政府信息公开申请。\n"
+        "四、行政复议和行政诉讼情况\n未发生因政府信息公开引起的行政复议和行政诉讼。\n"
+    )
+    return parse_report(text.encode("utf-8"), source_format="txt")
+
+
+def test_counts_that_fit_no_key_are_kept_as_other_and_do_not_make_a_report_partial() -> None:
+    r = _legacy(
+        "全年梳理制作、获取政府信息总数930条，其中主动公开政府信息512条，作为依申请公开信息数20条。"
+        "各乡镇水利站主动公开政府信息96条。通过镇村公开栏发布信息40条。同时发布工程招标公告31条、中标公示28条。"
+    )
+    got = {f.metric: f.value for f in r.figures}
+    assert got["active.total"] == 512
+    assert got["other.梳理制作、获取政府信息总数"] == 930 and got["other.作为依申请公开信息数"] == 20
+    assert got["other.镇村公开栏"] == 40
+    assert r.parse_status == "parsed", r.parse_note
+
+
+def test_a_category_list_no_rule_reads_still_makes_the_report_partial() -> None:
+    r = _legacy("全年主动公开政府信息512条。水旱灾害防御信息有200条，河湖管理有312条。")
+    assert r.parse_status == "partial" and "unread" in (r.parse_note or "")

@@ -183,7 +183,8 @@ def test_categories_in_the_sentence_after_the_total() -> None:
 def test_per_office_breakdown_after_a_total_is_not_a_category() -> None:
     text = "二、主动公开政府信息情况\n全年主动公开政府信息800条。其中，区直各部门主动公开政府信息600条，各街道主动公开政府信息200条。"
     got = figs(text)
-    assert got == {"active.total": 800}
+    # each office's share fits no key: kept as other.* (figures.md), never a category or the total
+    assert got == {"active.total": 800, "other.区直各部门主动公开": 600, "other.各街道主动公开": 200}
 
 
 # --------------------------------------------------------------------------- zero statements, old wording
@@ -262,7 +263,8 @@ def test_a_total_through_one_medium_is_not_the_total_and_a_running_total_is_cumu
         "二、主动公开政府信息情况\n通过镇公开栏公开信息18条。截至2015年底，累计主动公开政府信息4,300条。"
         "本年度新增主动公开政府信息377条，通过多种渠道主动公开政府信息377条。"
     )
-    assert figs(text) == {"active.cumulative": 4300, "active.total": 377}
+    # the one medium with no key of its own is kept as other.<medium>, not as the total
+    assert figs(text) == {"active.cumulative": 4300, "active.total": 377, "other.镇公开栏": 18}
 
 
 def test_channel_breakdown_after_a_total_in_the_next_sentence() -> None:
@@ -330,6 +332,7 @@ def test_template_overview_prose_with_category_and_channel_sentences() -> None:
         "application.processed": 18,
         "application.carried_forward": 2,
         "active.channel.website": 1100,
+        "other.政务新媒体": 640,  # a medium with no key of its own (figures.md: other.<label>)
     }
 
 

@@ -27,6 +27,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from disclosure_etl.models import Figure
+from disclosure_etl.reports.phrases import DISCLOSURE_CUE, OTHER_ITEMS, OTHER_WORK
 from disclosure_etl.reports.tables import T3_COL_ORDER, T4_GROUP_ORDER, T4_RESULT_ORDER
 from disclosure_etl.reports.text import compact, label_key
 
@@ -264,7 +265,7 @@ def unread_counts(lines: Iterable[str], figures: Iterable[Figure]) -> list[str]:
     out = []
     for sentence in re.split(r"[。\n]", compact("\n".join(lines))):
         for pattern, cue, lists in _STATED:
-            counts = list(pattern.finditer(sentence))
+            counts = [m for m in pattern.finditer(sentence) if not _other_work(sentence, m, lists)]
             if not counts or (cue not in sentence and not (lists and len(counts) > 1)):
                 continue
             for m in counts:
@@ -273,6 +274,20 @@ def unread_counts(lines: Iterable[str], figures: Iterable[Figure]) -> list[str]:
                 if not any(not e or m.group(1) in e for e in excerpts):
                     out.append(_context(sentence, m.start(), m.end()))
     return out
+
+
+def _other_work(sentence: str, m: re.Match[str], items: bool) -> bool:
+    """A count the rules refuse on purpose: 政府采购信息45条, 窗口…受理申请N件, 答复的N件申请中.
+
+    An item count is about other work when its own clause names such an object; an application
+    count when its sentence is about other work (审批, 窗口, 热线) and has no disclosure cue.
+    """
+    if not items and sentence[max(0, m.start() - 1) : m.start()] == "的" and "申请中" in sentence[m.end() : m.end() + 4]:
+        return True  # 在已答复的298件申请中，…: the set the outcomes are counted in, no figure (figures.md seed)
+    if items:
+        start = max(sentence.rfind(p, 0, m.start()) for p in "，,；;、：:") + 1
+        return bool(OTHER_ITEMS.search(sentence[start : m.end()]))
+    return bool(OTHER_WORK.search(sentence)) and not DISCLOSURE_CUE.search(sentence)
 
 
 def _context(text: str, start: int, end: int) -> str:

@@ -118,6 +118,7 @@ DEGRADED = (
     "tables_truncated", "t3 cell", "t2 cell", "markup_unparseable", "html_unparseable",
     "ocr_uncertain", "ocr_unavailable", "image_not_archived", "doc_without_libreoffice",
     "doc_conversion_failed", "pdf_scanned_page", "image_body",
+    "stats row",  # a 统计表 row whose run of digits cannot be split: its counts were not read
 )  # fmt: skip
 
 

@@ -36,7 +36,7 @@ GN = r"[^，。；;,:：\d%的]"  # gap that also refuses 的 (答复的1件申�
 CASE = r"(?P<u>件|宗|个|次|起|条|份|项)"
 LOOSE_CASE = rf"(?:{CASE}|(?=[，。；;,]|$))"  # 收到信息公开申请6，(missing unit)
 PCT_AFTER = re.compile(
-    rf"[，,]?(?:均|分别|约)?占[^，。；;\d%]{{0,12}}?(?P<p>{NUMBER_RE})%"
+    rf"[，,、]?(?:均|分别|约)?占[^，。；;\d%]{{0,12}}?(?P<p>{NUMBER_RE})%"
 )
 
 UNITS = {
@@ -57,6 +57,8 @@ MODES = {
     "邮政": "letter", "传真": "fax", "电子邮件": "email", "电邮": "email", "其他": "other",
     "来信": "letter", "书面": "letter", "窗口": "in_person", "邮件": "email",
 }  # fmt: skip
+#: Mode words that name nothing but a channel of application (a bare 电子邮件2件 in a list of modes).
+MODE_STRONG = "电子邮件|互联网|当面|网络|网上|信函|邮寄|传真|电邮"
 MODE_ALT = "电子邮件|互联网|当面|现场|网络|网上|在线|信函|邮寄|邮政|传真|电邮|来信|书面|窗口|邮件|其他"
 
 #: What a publishing verb may have as its object for a total or channel count: information in
@@ -83,7 +85,7 @@ CHANNELS = [
     ("政府网站|门户网站|政府信息网|白云信息网|网站", "active.channel.website"),
     ("新闻发布会", "active.channel.press_conference"),
     ("新闻媒体|(?<!新)媒体", "active.channel.media"),
-    ("政府公报|公报", "active.channel.gazette"),
+    ("政府公报|公报|政报", "active.channel.gazette"),
     ("其他方式|其他渠道", "active.channel.other"),
 ]
 
@@ -93,7 +95,7 @@ OUTCOMES = [  # order matters: longer / negated forms first
     ("否决公开|不同意公开|不予公开", "application.outcome.denied"),
     ("同意部分公开|部分公开", "application.outcome.partial"),
     ("(?<!不)同意公开|(?<!不)予以公开", "application.outcome.granted"),
-    ("属于已主动公开范围|已主动公开", "application.outcome.already_public"),
+    ("属于已?主动公开(?:的)?范围|已主动公开", "application.outcome.already_public"),
     (
         "非本(?:行政)?(?:机关|部门|单位)(?:政府信息|掌握)?|不属于?本(?:行政)?(?:机关|部门|单位)(?:公开|掌握)?",
         "application.outcome.not_this_agency",
@@ -116,6 +118,8 @@ class _Rule:
     metric: Callable[[re.Match[str]], str]
     forbid: re.Pattern[str] | None = None  # checked against the match
     clause_forbid: re.Pattern[str] | None = None  # checked against the whole clause of the match
+    need: re.Pattern[str] | None = None  # the sentence must say this
+    group: str | None = None  # topic group when not the metric's own (``other.*`` about 主动公开)
 
 
 def _rule(
@@ -123,6 +127,8 @@ def _rule(
     metric: str | Callable[[re.Match[str]], str],
     forbid: str | None = None,
     clause_forbid: str | None = None,
+    need: str | None = None,
+    group: str | None = None,
 ) -> _Rule:
     if callable(metric):
         fn = metric
@@ -137,13 +143,15 @@ def _rule(
         fn,
         re.compile(forbid) if forbid else None,
         re.compile(clause_forbid) if clause_forbid else None,
+        re.compile(need) if need else None,
+        group,
     )
 
 
 def _channel_rules() -> list[_Rule]:
     return [
         _rule(
-            rf"(?:{kw}){G}{{0,14}}?(?:主动公开|公开|发布|推送|刊登|报道){OBJ}{NUM}(?P<u>条|篇)",
+            rf"(?:{kw}){G}{{0,14}}?(?:主动公开|公开|发布|推送|推文|刊登|报道){OBJ}{NUM}(?P<u>条|篇|件)",
             key,
             forbid=r"回应|等(?:平台|渠道|载体|方式|途径|媒介)",
         )
@@ -154,6 +162,10 @@ def _channel_rules() -> list[_Rule]:
 RULES: list[_Rule] = [
     _rule(rf"(?:历年累计|历年|累计至今|自20\d\d年以来累计){G}{{0,12}}?{NUM}条", "active.cumulative"),
     *_channel_rules(),
+    _rule(  # 区政府公报发行12期，刊登文件86件: the items the gazette carried, not its issues
+        rf"(?:政府公报|公报|政报)[^。；;]{{0,16}}?(?:刊登|刊发|刊载|登载)(?:了)?{OBJ}{NUM}(?P<u>条|篇|件|份)",
+        "active.channel.gazette",
+    ),
     _rule(rf"运用{G}{{0,10}}?(?:微信|微博)[、和及]?(?:微信|微博)?{G}{{0,8}}?{NUM}条", "active.channel.weibo_wechat"),
     _rule(rf"回应{G}{{0,12}}?(?:热点|舆情){G}{{0,6}}?{NUM}(?P<u>次|件|个)", "response.hotspots"),
     _rule(rf"新闻发布会{G}{{0,6}}?{NUM}(?P<u>次|场)", "response.press_conference"),
@@ -171,7 +183,16 @@ RULES: list[_Rule] = [
         "application.carried_forward",
     ),
     _rule(
-        rf"(?<!按时)(?<!延期)(?<!公开)(?:办结|答复)了?(?:(?:政府)?信息公开|依申请公开)?(?:申请)?{GN}{{0,6}}?{NUM}{CASE}",
+        rf"(?<!延期)(?<!公开)(?:按时)?(?:办结|答复)了?(?:(?:政府)?信息公开|依申请公开)?(?:申请)?{GN}{{0,6}}?{NUM}{CASE}",
+        "application.processed",
+        clause_forbid=r"^(?:其中|另有)已?按时",  # 其中按时答复20件: a part of what was answered
+    ),
+    _rule(  # 受理依申请公开27件
+        rf"(?:受理|收到|新收|接到|接收)(?:了)?依申请公开(?:政府信息)?(?:事项|案件)?(?:共计|共|合计)?{NUM}{CASE}",
+        "application.received",
+    ),
+    _rule(
+        rf"(?<![\d.,]){NUM}{CASE}(?:申请)?(?:均|全部|都)?已?(?:按时|按期|依法|及时)?(?:办结|答复|予以答复)",
         "application.processed",
     ),
     _rule(
@@ -179,17 +200,28 @@ RULES: list[_Rule] = [
         "application.received",
     ),
     _rule(
-        rf"(?:受理|收到|新收|接到|接收|收悉)(?:到|了)?{G}{{0,16}}?申请(?:数量?|共计|共|总数|合计)?为?{NUM}{LOOSE_CASE}",
+        rf"(?:受理|收到|新收|接到|接收|收悉)(?:到|了)?{G}{{0,24}}?申请(?:数量?|共计|共|总数|合计)?为?{NUM}{LOOSE_CASE}",
         "application.received",
         forbid=r"未收到|没有收到",
     ),
     _rule(
-        rf"(?:均为|均是|全部为|全部是|全为|都是|都为|均通过|全部通过)(?P<k>{MODE_ALT})(?:方式|形式|渠道)?(?:提出的?|提交的?)?申请",
+        rf"(?:均为|均是|全部为|全部是|全为|都是|都为|均通过|全部通过|均系|系)(?P<k>{MODE_ALT})(?:方式|形式|渠道)?(?:提出的?|提交的?)?(?:申请|(?<=提出|提交)(?=[，。；;,]|$))",
         lambda m: f"application.mode.{MODES[m.group('k')]}",
     ),
     _rule(
         rf"(?P<k>{MODE_ALT})(?:方式|形式|途径)?(?:提交|提出)?的?申请(?:数|的)?{G}{{0,4}}?{NUM}{CASE}",
         lambda m: f"application.mode.{MODES[m.group('k')]}",
+    ),
+    _rule(
+        rf"(?:通过)?(?P<k>{MODE_STRONG})(?:方式|形式|途径|渠道)?(?:提交|提出|申请)?的?{NUM}{CASE}",
+        lambda m: f"application.mode.{MODES[m.group('k')]}",
+        need=r"申请",
+    ),
+    _rule(  # 全年办理政府信息公开申请218件: neither received nor answered for sure, kept as other.*
+        rf"(?P<k>办理(?:了)?{G}{{0,12}}?申请){NUM}{CASE}",
+        lambda m: _other(m.group("k")),
+        forbid=r"审批|许可|服务事项|建议|提案|信访|热线",
+        need=r"信息公开|依申请|公开申请",
     ),
     _rule(rf"予以公开(?:及|和|与)部分公开{G}{{0,6}}?{NUM}{CASE}", "other.予以公开及部分公开"),
     *[
@@ -206,12 +238,27 @@ RULES: list[_Rule] = [
         rf"申请(?:对象|人)(?:主要)?为?(?P<k>[^，。；\d%]{{1,12}}?)(?:为主)?[，,]占{G}{{0,8}}?(?P<p>{NUMBER_RE})%",
         lambda m: f"other.{normalise_label(m.group('k'))}.pct",
     ),
+    # counts that fit no key are kept as other.<label> (figures.md), not dropped:
+    # a catalogue statistic (制作、获取政府信息总数N条, 作为依申请公开信息数N条) …
+    _rule(
+        rf"(?P<k>[^，。；;,:：\d%]{{1,20}}?(?:总数|信息数|文件数|件数|数量))(?:为|是|达|共计|共)?{NUM}(?P<u>条)",
+        lambda m: _other(m.group("k")),
+        group="active",
+    ),
+    # … and what one medium with no key of its own carried (通过社区电子显示屏发布信息N条).
+    _rule(
+        rf"通过(?P<k>[^，。；;,:：\d%]{{2,16}}?)(?:主动公开|公开|发布|推送|刊登|张贴|播放)(?![栏墙])(?!专栏){G}{{0,8}}?{NUM}(?P<u>条|篇|件)",
+        lambda m: _other(m.group("k")),
+        group="active",
+    ),
 ]
 
+#: An enumerator opening a clause (4、收费情况…) is no count: a run-on page keeps its headings inline.
+HEADING_ENUM = re.compile(r"^(?:\d{1,2}[、.．]|[(（]\d{1,2}[)）])")
 DATES = re.compile(r"\d{4}年(?:度|\d{1,2}月(?:\d{1,2}日)?)?|\d{1,2}月\d{1,2}日")
 ZERO_FEE = re.compile(
     r"(?:未|没有|不|无|暂不|均未|免于|免予)(?:向申请人|对申请人)?(?:收取|收)[^，。；;\d]{0,14}?(?:费用|费)"
-    r"|零收费|无收费|不存在(?:任何)?收费|免费提供|收费(?:金额)?为?0元"
+    r"|零收费|无收费|(?:未|没有)(?:发生|产生)(?:任何)?(?:收费|费用)|不存在(?:任何)?收费|免费提供|收费(?:金额)?为?0元|收费(?:金额|总额)?(?:为|是)零"
 )
 ZERO_APPLICATION = re.compile(
     r"(?:未收到|没有收到|未接到|没有接到|未受理|没有受理|未有)[^，。；;,\d]{0,20}?申请"
@@ -219,7 +266,7 @@ ZERO_APPLICATION = re.compile(
 )
 NOT_APPLICATION = re.compile(r"复议|诉讼|申诉|投诉|举报|咨询")
 NEGATION = re.compile(r"(?:无|未|没有|并未|均未)(?:发生|出现|收到|接到|有|涉及)?")
-CASE_KINDS = [("复议", "review.total"), ("诉讼", "lawsuit.total"), ("申诉|投诉|举报", "complaint.total")]
+CASE_KINDS = [("复议", "review.total"), ("诉讼|被起诉", "lawsuit.total"), ("申诉|投诉|举报", "complaint.total")]
 NOT_ZERO = re.compile(r"纠错|纠正|败诉|撤销|被确认违法")
 ALL_ZERO = re.compile(r"(?:均为|均是|都为|为)(?:零|0)(?:件|宗|起)?$")
 CATEGORY_ITEM = re.compile(
@@ -269,6 +316,9 @@ SECTION_RANK: dict[str, dict[str, int]] = {
 }
 #: Words of other work an application count may be about (审批申请, 群众诉求, 热线来电…).
 OTHER_WORK = re.compile(r"审批|办事(?!处)|诉求|热线|服务事项|来电|来信|来访|信访|许可|业务办理|窗口|政务服务")
+#: Objects of other work an item count may be about (采购项目信息, 招聘信息, 网上竞价): never a
+#: disclosure total or channel (OBJ refuses them), so a count of them is no count left unread.
+OTHER_ITEMS = re.compile(r"采购|招聘|招标|投标|中标|竞价|拍卖|招录|录用|培训|会议|访问量|点击")
 #: Text read without the disclosure cue: a document without headings, an indicator table.
 UNCUED = {sec.UNKNOWN, sec.INDICATOR}
 _GROUPS = {"response": "active", "other": "application", "review": "review", "lawsuit": "review",
@@ -331,9 +381,9 @@ class PhraseExtractor:
 
     # ------------------------------------------------------------------ internals
 
-    def _allowed(self, metric: str) -> int | None:
+    def _allowed(self, metric: str, group: str | None = None) -> int | None:
         """The rank of a figure for this metric read here, or None when this section may not give it."""
-        group = metric_group(metric)
+        group = group or metric_group(metric)
         rank = SECTION_RANK.get(self._topic, {}).get(group)
         if rank is None:
             return None
@@ -345,8 +395,8 @@ class PhraseExtractor:
             return None
         return rank
 
-    def _add(self, metric: str, value: float | None, approx: bool, excerpt: str) -> bool:
-        rank = self._allowed(metric)
+    def _add(self, metric: str, value: float | None, approx: bool, excerpt: str, group: str | None = None) -> bool:
+        rank = self._allowed(metric, group)
         if rank is None or self._rank.get(metric, 99) <= rank:
             return False
         if self.figures.pop(metric, None) is not None:  # a better section replaces it and its share
@@ -369,6 +419,8 @@ class PhraseExtractor:
         self._zero_forms(text, excerpt)
         listed = self._intros(text, excerpt, claimed)
         for rule in RULES:
+            if rule.need and not rule.need.search(text):
+                continue
             for m in rule.pattern.finditer(text):
                 span = m.span("n") if "n" in m.groupdict() and m.group("n") else m.span()
                 if not _free(claimed, *span):
@@ -381,7 +433,9 @@ class PhraseExtractor:
                 if not metric:
                     continue
                 claimed.append(span)
-                self._emit(metric, m, text, excerpt, claimed)
+                added = self._emit(metric, m, text, excerpt, claimed, rule.group)
+                if not added and metric in ("active.total", "active.total_district"):
+                    self._publisher_share(m, excerpt)
                 if metric.startswith(ACTIVE_METRICS):
                     listed = self._list_after(text, m.end(), excerpt, claimed) or listed
         if not listed and self._topic == sec.ACTIVE:
@@ -393,7 +447,10 @@ class PhraseExtractor:
         if armed:
             lm = LIST_START.match(text)
             if lm:
-                self._categories(text, lm.end(), excerpt, claimed)
+                if text[lm.end() :].strip("：:，,；; "):
+                    self._categories(text, lm.end(), excerpt, claimed)
+                else:  # 其中， alone: the items follow as 一是…；二是… or 1.…
+                    self._in_category_list = True
                 return
         if self._in_category_list:
             if ENUM_START.match(text) or ENUM_START.match(sentence.strip()):
@@ -404,11 +461,9 @@ class PhraseExtractor:
     def _list_after(self, text: str, end: int, excerpt: str, claimed: list[tuple[int, int]]) -> bool:
         """After a total: 其中… in the same sentence, or (at its end) in the next one."""
         rest = text[end:]
-        if not rest.strip("：:，,。；; "):
-            self._list_armed = True
-            return False
         lm = LIST_START.match(rest)
-        if not lm:
+        if not lm:  # nothing or a remark without counts (同比增长12%) after the total: 其中… may follow
+            self._list_armed = not re.search(r"\d[\d,.]*(?:万)?(?:余|多)?条", rest)
             return False
         start = end + lm.end()
         if start >= len(text) or not text[start:].strip("：:，,"):
@@ -448,35 +503,50 @@ class PhraseExtractor:
                 self._emit(f"active.category.{label}", m, clause, excerpt, claimed)
 
     def _emit(
-        self, metric: str, m: re.Match[str], text: str, excerpt: str, claimed: list[tuple[int, int]]
-    ) -> None:
+        self,
+        metric: str,
+        m: re.Match[str],
+        text: str,
+        excerpt: str,
+        claimed: list[tuple[int, int]],
+        group: str | None = None,
+    ) -> bool:
+        """Add the figure of match ``m`` (and a share 占N% right after it); True when added."""
         groups = m.groupdict()
         if groups.get("n"):
             parsed = parse_number(m.group("n"))
             if parsed is None:
-                return
+                return False
             value, approx = parsed
             approx = approx or text.startswith("左右", m.end())
             if metric == "fee.application" and groups.get("u") == "万元":
                 value = float(Decimal(str(value)) * 10_000)
-            added = self._add(metric, value, approx, excerpt)
+            added = self._add(metric, value, approx, excerpt, group)
         elif groups.get("p"):  # a percentage-only rule
             parsed = parse_number(m.group("p"))
-            if parsed is None:
-                return
-            self._add(metric, parsed[0], parsed[1], excerpt)
-            return
+            return parsed is not None and self._add(metric, parsed[0], parsed[1], excerpt, group)
         else:  # 均为信函申请: the mode count equals the received count
             base = self.figures.get("application.received")
             if base is None:
-                return
+                return False
             added = self._add(metric, base.value, base.approx, excerpt)
         pm = PCT_AFTER.match(text, m.end())
         if pm and added:
             parsed = parse_number(pm.group("p"))
             if parsed is not None:
                 claimed.append(pm.span("p"))
-                self._add(f"{metric}.pct", parsed[0], parsed[1], excerpt)
+                self._add(f"{metric}.pct", parsed[0], parsed[1], excerpt, group)
+        return added
+
+    def _publisher_share(self, m: re.Match[str], excerpt: str) -> None:
+        """区直各单位主动公开政府信息N条 beside the total: one publisher's share, kept as ``other.*``."""
+        who = _clause_before(m)
+        if not PUBLISHER.search(who):
+            return
+        parsed = parse_number(m.group("n"))
+        if parsed is not None:
+            label = _other(who + "主动公开")
+            self._add(label, parsed[0], parsed[1], excerpt, "active")
 
     def _categories(self, text: str, start: int, excerpt: str, claimed: list[tuple[int, int]]) -> None:
         pos = start
@@ -503,7 +573,7 @@ class PhraseExtractor:
 
     def _zero_forms(self, text: str, excerpt: str) -> None:
         for clause in re.split(r"[，。；;,]", text):
-            if not clause or re.search(r"[1-9]", DATES.sub("", clause)):
+            if not clause or re.search(r"[1-9]", DATES.sub("", HEADING_ENUM.sub("", clause))):
                 continue
             if ZERO_FEE.search(clause) and "行政事业性" not in clause:
                 self._add("fee.application", 0.0, False, excerpt)
@@ -525,6 +595,15 @@ class PhraseExtractor:
             for kinds, metric in CASE_KINDS:
                 if re.search(kinds, tail):
                     self._add(metric, 0.0, False, excerpt)
+
+
+#: Who published a share of the total: 区直各单位, 各乡镇, 县直部门, 公开办 (not the office itself).
+PUBLISHER = re.compile(r"各[^，。；;]{0,4}(?:单位|部门|乡镇|街道|镇|科室|中心|局)|[区县市]直|乡镇|街道|公开办|下属")
+
+
+def _other(label: str) -> str:
+    """``other.<label>`` for a count that fits no key (time words in front are not the label)."""
+    return "other." + normalise_label(re.sub(r"^(?:年度?|全年|本年度?|今年|当年)", "", label))
 
 
 def _free(claimed: list[tuple[int, int]], a: int, b: int) -> bool:
@@ -562,7 +641,7 @@ def _total_kind(m: re.Match[str]) -> str:
     """active.total, or what else a 主动公开…N条 match is: district-wide, cumulative, one medium."""
     clause = _clause_before(m)
     before = m.string[max(0, m.start() - 24) : m.start()]
-    annual = bool(re.search(r"全年|本年|今年|当年", clause))
+    annual = bool(re.search(r"全年|本年|今年|当年", clause) or re.search(r"(?:今年|本年度?|年初)以来", before))
     if not annual and (_CUMULATIVE.search(before) or ("累计" in clause and not _THIS_YEAR.search(before))):
         return "active.cumulative"
     if _MEDIUM.search(clause) and not _ALL_MEDIA.search(clause):
