@@ -283,7 +283,7 @@ def check(
         at = (now or datetime.now(UTC)).astimezone(UTC)
         if only is not None:
             kind = "freshness" if tuple(only) == FRESHNESS_ONLY else "checks"
-            run_id = f"{kind}-{at:%Y%m%dT%H%M%SZ}"
+            run_id = f"{kind}-{new_run_id(at)}"
         findings.load_acknowledgements(con, acknowledgements_path(cfg))
         result = wh.run_checks(
             con, run_id, today=today or today_shanghai(at), now=now, config=cfg.checks, only=only

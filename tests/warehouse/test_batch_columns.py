@@ -18,14 +18,15 @@ import sys
 from pathlib import Path
 from disclosure_etl import warehouse as wh
 from disclosure_etl.models import RUN_BATCH_COLUMNS, RunBatch
-assert "extraction" in RUN_BATCH_COLUMNS["report_figures"]
+assert "reviewer_note" in RUN_BATCH_COLUMNS["report_figures"]
 batch = RunBatch("r1")
 batch.add("runs", run_id="r1", status="success", full_relist=True)
 batch.add("reports", report_id="rep1", agency_id="a", report_year=2025, parse_status="parsed")
-batch.add("report_figures", report_id="rep1", metric="active.total", value=3.0, extraction="table")
+batch.add("report_figures", report_id="rep1", metric="active.total", value=3.0,
+          reviewer_note="checked by hand")
 con = wh.connect(Path(sys.argv[1]))
 wh.load_run(con, batch)
-print(con.execute("SELECT metric, value, extraction FROM core.report_figures").fetchall())
+print(con.execute("SELECT metric, value, reviewer_note FROM core.report_figures").fetchall())
 """
 
 
@@ -44,10 +45,10 @@ def test_a_column_added_to_schema_sql_reaches_the_batch_and_the_load(tmp_path: P
     sql = tmp_path / "sql"
     shutil.copytree(sql_dir(), sql)
     schema = (sql / "schema.sql").read_text(encoding="utf-8")
-    marker = "    source_excerpt VARCHAR\n);"
-    assert marker in schema
+    marker = "CREATE TABLE IF NOT EXISTS core.report_figures ("
+    assert marker in schema  # a column no code names yet, added where the table is defined
     (sql / "schema.sql").write_text(
-        schema.replace(marker, "    source_excerpt VARCHAR,\n    extraction VARCHAR\n);", 1),
+        schema.replace(marker, marker + "\n    reviewer_note VARCHAR,", 1),
         encoding="utf-8",
     )
     done = subprocess.run(
@@ -56,4 +57,4 @@ def test_a_column_added_to_schema_sql_reaches_the_batch_and_the_load(tmp_path: P
         timeout=120,
     )
     assert done.returncode == 0, done.stderr[-2000:]
-    assert done.stdout.strip() == "[('active.total', 3.0, 'table')]"
+    assert done.stdout.strip() == "[('active.total', 3.0, 'checked by hand')]"
