@@ -1,5 +1,5 @@
 """The DuckDB warehouse: schema and dictionary, set-based loading with a change log,
-reconciliation, the SQL check runner, publishing, and read helpers for the crawl and CLI.
+reconciliation, the SQL check runner, publishing with Parquet exports, and read helpers for the crawl and CLI.
 
 The pipeline uses exactly the functions exported here.
 """
@@ -9,6 +9,14 @@ from __future__ import annotations
 from disclosure_etl.warehouse.checks import list_checks, run_checks
 from disclosure_etl.warehouse.db import connect, sql_dir
 from disclosure_etl.warehouse.dictionary import dictionary_markdown
+from disclosure_etl.warehouse.export import (
+    BadFilter,
+    ExportError,
+    UnknownView,
+    analyst_views,
+    export_view,
+    read_manifest,
+)
 from disclosure_etl.warehouse.load import is_loaded, load_run, reset_derived
 from disclosure_etl.warehouse.publish import publish
 from disclosure_etl.warehouse.read import (
@@ -21,6 +29,12 @@ from disclosure_etl.warehouse.read import (
 from disclosure_etl.warehouse.reconcile import refresh_reconciliation
 
 __all__ = [
+    "BadFilter",
+    "ExportError",
+    "UnknownView",
+    "analyst_views",
+    "export_view",
+    "read_manifest",
     "connect",
     "dictionary_markdown",
     "is_loaded",

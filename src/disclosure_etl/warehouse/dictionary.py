@@ -34,11 +34,9 @@ def _md(text: str | None) -> str:
 
 def dictionary_markdown(con: duckdb.DuckDBPyConnection) -> str:
     """The markdown body of docs/warehouse.md: every main-schema view and its columns."""
-    views = con.execute(
-        "SELECT view_name, comment FROM duckdb_views() "
-        "WHERE NOT internal AND schema_name = 'main' AND database_name = current_database() "
-        "ORDER BY view_name"
-    ).fetchall()
+    from disclosure_etl.warehouse.export import view_comments
+
+    views = view_comments(con)
     out = [HEADER]
     out.append("## Views\n")
     out.append("| view | description |\n|---|---|")
