@@ -6,7 +6,9 @@
 1. `check` runs every SQL check (reconciliation of reported vs posted counts, report
    arithmetic, coverage, freshness, …) and stores every result in `check_results`.
 2. `publish` copies the working database to the read-only snapshot analysts open
-   (`data/published/warehouse.duckdb`, atomic rename; open analyst sessions are unaffected).
+   (`data/published/warehouse.duckdb`, atomic rename; open analyst sessions are unaffected),
+   then exports every analyst view as Parquet to `data/published/parquet/` with a
+   `manifest.json` (swapped in whole; docs/warehouse.md "Parquet exports").
 3. `findings` turns the run **red when an error-severity finding is open** — after the
    results were stored and published, so analysts still get the data. Warn-level findings are
    listed in its log and never fail the run.
@@ -19,7 +21,9 @@
   Nothing in the pipeline is broken. The log lists each finding with agency, year and message;
   the **Disclosure** page in the Airflow menu shows them with links to the source pages.
 - red `check` / `publish`: a pipeline error (a check's SQL failed, disk full, …); the
-  previous snapshot stays published.
+  previous snapshot stays published. A red `publish` whose log says "the Parquet export
+  failed" did publish the new snapshot; only `parquet/` still holds the previous export
+  (its `manifest.json` names that run), and `findings` does not run until it is cleared.
 
 **What to do.** For findings: review them on the Disclosure page; a finding caused by our
 parser (a figure read wrong) is fixed in the parser and rolled out by re-parsing
