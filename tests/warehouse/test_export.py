@@ -5,7 +5,12 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import json
 import os
+import subprocess
+import sys
+import textwrap
+import time
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -166,6 +171,52 @@ def test_publish_while_a_reader_holds_an_old_parquet_file_open(tmp_path: Path) -
     wh.publish(work, pub, keep=0)
     assert len(list(pub.parent.glob("parquet-*"))) == 2
     assert not list(pub.parent.glob(".parquet*"))
+
+
+READER = textwrap.dedent("""
+    import json, os, sys, time
+    from pathlib import Path
+    import pyarrow.parquet as pq
+    link, stop = Path(sys.argv[1]), Path(sys.argv[2])
+    sets = bad = 0
+    runs, msgs = set(), []
+    while not stop.exists():
+        try:
+            folder = Path(os.path.realpath(link))  # one set, resolved once
+            manifest = json.loads((folder / "manifest.json").read_text())
+            for entry in manifest["views"].values():
+                for f in entry["files"]:
+                    if pq.ParquetFile(folder / f["path"]).metadata.num_rows != f["rows"]:
+                        bad += 1
+            pq.ParquetFile(link / "posted_items.parquet").metadata  # through the link
+            runs.add(manifest["run_id"])
+            sets += 1
+        except Exception as e:
+            bad += 1
+            msgs.append(repr(e)[:200])
+        time.sleep(0.01)
+    print(json.dumps({"sets": sets, "bad": bad, "runs": sorted(runs), "msgs": msgs[:3]}))
+""")
+
+
+@pytest.mark.slow
+def test_a_reader_never_sees_a_partial_or_missing_set(tmp_path: Path) -> None:
+    work, pub = tmp_path / "work.duckdb", tmp_path / "pub" / "warehouse.duckdb"
+    build(work)
+    wh.publish(work, pub, keep=0)
+    stop = tmp_path / "stop"
+    reader = subprocess.Popen([sys.executable, "-c", READER, str(parquet_link(pub)), str(stop)],
+                              stdout=subprocess.PIPE, text=True)
+    time.sleep(1.0)
+    for n in (2, 3, 4):
+        build(work, n=n, extra_items=n)
+        wh.publish(work, pub, keep=0)
+    time.sleep(0.5)
+    stop.touch()
+    out, _ = reader.communicate(timeout=60)
+    result = json.loads(out)
+    assert result["bad"] == 0, result["msgs"]
+    assert result["sets"] > 5 and result["runs"][-1] == "run004"
 
 
 def test_a_failed_export_publishes_the_snapshot_and_raises(tmp_path: Path) -> None:
