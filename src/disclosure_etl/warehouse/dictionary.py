@@ -44,7 +44,9 @@ DuckDB 2.x needed.
 `parquet` is a symlink that each publish points at a complete new set
 (`parquet-<UTC stamp>/`, written beside it with `manifest.json` last): a reader sees the
 old set or the new one, never a half-written one. The previous set is kept until the next
-publish, so a reader that listed its files can still open them. When the export fails the
+publish, so a reader that listed its files can still open them. To read several files of
+one set (e.g. check them against `manifest.json`), resolve the link once
+(`os.path.realpath("data/published/parquet")`) and read inside that folder. When the export fails the
 snapshot is still published, the previous set stays, and the publish stage fails (exit 1).
 
 ```python
