@@ -13,7 +13,9 @@
 **Tasks.**
 1. `check` stores every result in `check_results` (findings are data, never a task failure).
 2. `publish` copies the working database to the read-only snapshot analysts open
-   (`data/published/warehouse.duckdb`, atomic rename).
+   (`data/published/warehouse.duckdb`, atomic rename; open analyst sessions are unaffected),
+   then exports every analyst view as Parquet to `data/published/parquet/` with a
+   `manifest.json` (swapped in whole; docs/warehouse.md "Parquet exports").
 3. `notify` sends the **new error findings** (first seen in this run, not acknowledged) by
    e-mail and/or webhook, as configured (`notify:` in the config file or
    `DISCLOSURE_NOTIFY_*`; docs/operations.md). Nothing configured: it only logs them.
@@ -41,7 +43,9 @@ the published snapshot only.
   check (e.g. every report failed to parse). That is breakage: read the message, fix the
   cause, or acknowledge it if it is expected.
 - red `check` / `publish`: a pipeline error (disk full, …); the previous snapshot stays
-  published. Red `notify`: the mail server or webhook refused; the findings are stored all the
+  published. A red `publish` whose log says "the Parquet export failed" did publish the
+  new snapshot; only `parquet/` still holds the previous export (its `manifest.json` names
+  that run). Red `notify`: the mail server or webhook refused; the findings are stored all the
   same.
 
 **What to do.** Review findings on the **Disclosure** page (Airflow menu) or with

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -14,12 +15,15 @@ SEED = (
 )
 
 
-def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+def cli(
+    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "disclosure_etl.cli", *args],
         capture_output=True,
         text=True,
         cwd=cwd,
+        env={**os.environ, **env} if env else None,
         timeout=120,
     )
 
@@ -88,8 +92,9 @@ def test_report_json_on_the_example_report() -> None:
 
 
 @pytest.mark.parametrize(
-    "cmd", ["run", "crawl", "parse", "check", "publish", "status", "report", "replica", "probe",
-            "findings"]
+    "cmd",
+    ["run", "crawl", "parse", "check", "publish", "status", "report", "replica", "probe", "findings",
+     "export"],
 )
 def test_every_command_has_help(cmd: str) -> None:
     p = cli(cmd, "--help")

@@ -133,3 +133,28 @@ def test_every_documented_example_query_runs(published: dict[str, Any]) -> None:
         ("gzbyjtj", 2021, "legal_service"),
         ("gzbyjtj", 2021, "total"),
     }
+
+
+def test_the_run_publishes_every_view_as_parquet_with_the_same_rows(
+    published: dict[str, Any],
+) -> None:
+    from disclosure_etl import warehouse as wh
+    from disclosure_etl.warehouse.export import parquet_link
+
+    path = published["path"]
+    manifest = wh.read_manifest(path)
+    folder = parquet_link(path)
+    run_id = _q(path, "SELECT run_id FROM runs ORDER BY started_at DESC LIMIT 1")[0][0]
+    assert manifest["run_id"] == run_id
+    views = [r[0] for r in _q(path, "SELECT view_name FROM duckdb_views() WHERE NOT internal "
+                                    "AND schema_name = 'main' AND database_name = current_database()")]
+    assert sorted(manifest["views"]) == sorted(views)  # type: ignore[arg-type]
+    for view in views:
+        entry = manifest["views"][view]  # type: ignore[index]
+        files = [str(folder / f["path"]) for f in entry["files"]]
+        n = _q(path, "SELECT count(*) FROM read_parquet(?, hive_partitioning = true)", [files])
+        assert n[0][0] == entry["rows"] == _q(path, f'SELECT count(*) FROM "{view}"')[0][0], view
+    years = {r[0] for r in _q(path, "SELECT DISTINCT report_year FROM report_figures")}
+    assert {p.name for p in (folder / "report_figures").iterdir()} == {
+        f"report_year={y}" for y in years
+    } and len(years) > 1

@@ -202,10 +202,14 @@ def check(cfg: Config, fail_on: str) -> None:
 @cli.command()
 @pipeline_command
 def publish(cfg: Config) -> None:
-    """Publish a read-only snapshot of the working warehouse for analysts."""
+    """Publish a read-only snapshot of the working warehouse for analysts, and its Parquet
+    exports (`published/parquet/`); exits 1 when the export fails (the snapshot is published)."""
     from disclosure_etl import pipeline
 
-    click.echo(pipeline.publish(cfg))
+    try:
+        click.echo(pipeline.publish(cfg))
+    except pipeline.PipelineError as e:
+        raise click.ClickException(str(e)) from None
 
 
 @cli.command()
@@ -308,6 +312,43 @@ def findings_ack(ctx: click.Context, key: str, note: str, by: str | None) -> Non
             ) from None
     click.echo(f"acknowledged {ack.finding_key} ({ack.check_id}) by {who}; recorded in {ack_path}")
     click.echo("it shows as acknowledged after the next `disclosure-etl check` and `publish`")
+
+
+@cli.command()
+@click.argument("view")
+@click.option("--format", "fmt", type=click.Choice(["csv", "parquet"]), required=True)
+@click.option("--where", metavar="SQL", help="A SQL condition on the view's columns.")
+@click.option("--out", metavar="PATH", help="Output file (csv: default stdout).")
+@click.option(
+    "--warehouse", metavar="PATH", help="Warehouse file (default: the published snapshot)."
+)
+@click.option("--config", "config_path", metavar="FILE")
+def export(
+    view: str,
+    fmt: str,
+    where: str | None,
+    out: str | None,
+    warehouse: str | None,
+    config_path: str | None,
+) -> None:
+    """Export one analyst view of the published snapshot as CSV or Parquet.
+
+    Exits 2 for an unknown view (the valid ones are listed) or a bad --where.
+    """
+    from disclosure_etl import warehouse as wh
+
+    if fmt == "parquet" and not out:
+        raise ConfigError("--format parquet needs --out PATH")
+    path = Path(warehouse) if warehouse else load_config(config_path).published_path
+    if not path.is_file():
+        raise ConfigError(f"no warehouse at {path} (run `disclosure-etl publish` first)")
+    try:
+        rows = wh.export_view(path, view, fmt, Path(out) if out else None, where,
+                              stdout=sys.stdout.buffer)
+    except (wh.UnknownView, wh.BadFilter) as e:
+        raise ConfigError(str(e)) from None
+    if out:
+        click.echo(f"exported {rows} rows of {view} to {out}", err=True)
 
 
 @cli.command()

@@ -352,11 +352,16 @@ def _findings(con: Any, run_id: str, status: str) -> list[dict[str, Any]]:
 
 
 def publish(cfg: Config) -> str:
-    """Snapshot the working warehouse for analysts (atomic rename)."""
+    """Snapshot the working warehouse for analysts (atomic rename), with the Parquet export
+    of every analyst view beside it. A failed export raises PipelineError after the snapshot
+    itself was published (the previous Parquet set stays in place)."""
     working = Path(cfg.warehouse)
     if not working.is_file():
         raise PipelineError(f"nothing to publish: {working} does not exist")
-    return str(wh.publish(working, cfg.published_path, cfg.publish.keep_snapshots))
+    try:
+        return str(wh.publish(working, cfg.published_path, cfg.publish.keep_snapshots))
+    except wh.ExportError as e:
+        raise PipelineError(str(e)) from e
 
 
 def summary_lines(cfg: Config) -> list[str]:

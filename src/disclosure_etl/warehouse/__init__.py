@@ -1,5 +1,5 @@
 """The DuckDB warehouse: schema and dictionary, set-based loading with a change log,
-reconciliation, the SQL check runner, publishing, and read helpers for the crawl and CLI.
+reconciliation, the SQL check runner, publishing with Parquet exports, and read helpers for the crawl and CLI.
 
 The pipeline uses exactly the functions exported here.
 """
@@ -15,6 +15,14 @@ from disclosure_etl.warehouse.crawl_state import (
 )
 from disclosure_etl.warehouse.db import connect, sql_dir
 from disclosure_etl.warehouse.dictionary import dictionary_markdown
+from disclosure_etl.warehouse.export import (
+    BadFilter,
+    ExportError,
+    UnknownView,
+    analyst_views,
+    export_view,
+    read_manifest,
+)
 from disclosure_etl.warehouse.load import is_loaded, load_run, reset_derived
 from disclosure_etl.warehouse.publish import publish
 from disclosure_etl.warehouse.read import (
@@ -27,6 +35,12 @@ from disclosure_etl.warehouse.read import (
 from disclosure_etl.warehouse.reconcile import refresh_reconciliation
 
 __all__ = [
+    "BadFilter",
+    "ExportError",
+    "UnknownView",
+    "analyst_views",
+    "export_view",
+    "read_manifest",
     "CrawlState",
     "connect",
     "dictionary_markdown",

@@ -27,6 +27,57 @@ wall-clock `TIMESTAMP`; times we observed something (`*_seen_at`, `checked_at`,
 and may change; the views are the stable interface.
 """
 
+PARQUET = """
+## Parquet exports
+
+Each publish also writes every view below as Parquet, from the snapshot being published,
+into `data/published/parquet/` (beside `warehouse.duckdb`): `<view>.parquet`, except
+`report_figures`, which is a folder partitioned by year (Hive style,
+`report_figures/report_year=YYYY/data_0.parquet`; a NULL year is
+`report_year=__HIVE_DEFAULT_PARTITION__`; `report_year` is read from the folder names, so
+it comes last, and pandas makes it a category; with no figures at all the folder holds no
+file and the manifest says 0 rows). `manifest.json` names the run (`run_id`), when
+the set was written (`generated_at`, UTC) and, per view, its row count and every file's
+path (relative to the folder), rows, bytes and sha256. Any Parquet reader opens them; no
+DuckDB 2.x needed.
+
+`parquet` is a symlink that each publish points at a complete new set
+(`parquet-<UTC stamp>/`, written beside it with `manifest.json` last): a reader sees the
+old set or the new one, never a half-written one. The previous set is kept until the next
+publish, so a reader that listed its files can still open them. To read several files of
+one set (e.g. check them against `manifest.json`), resolve the link once
+(`os.path.realpath("data/published/parquet")`) and read inside that folder. When the export fails the
+snapshot is still published, the previous set stays, and the publish stage fails (exit 1).
+
+```python
+import duckdb
+duckdb.sql("SELECT count(*) FROM 'data/published/parquet/posted_items.parquet'").show()
+duckdb.sql(\"\"\"
+    SELECT report_year, metric, sum(value) FROM read_parquet(
+        'data/published/parquet/report_figures/**/*.parquet', hive_partitioning = true)
+    WHERE report_year = 2023 GROUP BY ALL\"\"\").show()
+
+import pandas as pd  # pandas + pyarrow
+items = pd.read_parquet("data/published/parquet/posted_items.parquet")
+figures = pd.read_parquet("data/published/parquet/report_figures",
+                          filters=[("report_year", "=", 2023)])
+
+import polars as pl
+items = pl.read_parquet("data/published/parquet/posted_items.parquet")
+figures = pl.scan_parquet("data/published/parquet/report_figures/**/*.parquet",
+                          hive_partitioning=True).filter(pl.col("report_year") == 2023).collect()
+```
+
+One view on demand, from the published snapshot (`--where` is a SQL condition on the
+view's columns; CSV goes to stdout without `--out`; an unknown view or a bad condition
+exits 2):
+
+```sh
+disclosure-etl export reconciliation --format csv --where "status = 'mismatch'" > mismatches.csv
+disclosure-etl export posted_items --format parquet --where "agency_id = 'gzbyhlj'" --out items.parquet
+```
+"""
+
 
 def _md(text: str | None) -> str:
     return (text or "").replace("|", "\\|").replace("\n", " ")
@@ -34,12 +85,10 @@ def _md(text: str | None) -> str:
 
 def dictionary_markdown(con: duckdb.DuckDBPyConnection) -> str:
     """The markdown body of docs/warehouse.md: every main-schema view and its columns."""
-    views = con.execute(
-        "SELECT view_name, comment FROM duckdb_views() "
-        "WHERE NOT internal AND schema_name = 'main' AND database_name = current_database() "
-        "ORDER BY view_name"
-    ).fetchall()
-    out = [HEADER]
+    from disclosure_etl.warehouse.export import view_comments
+
+    views = view_comments(con)
+    out = [HEADER, PARQUET]
     out.append("## Views\n")
     out.append("| view | description |\n|---|---|")
     out.extend(f"| [`{v}`](#{v}) | {_md(c)} |" for v, c in views)
