@@ -245,3 +245,33 @@ def test_cells_spanning_rows_are_found_at_any_line_thickness(line: int, spacing:
 
     got = {(c.row, c.col, c.rowspan, c.colspan) for c in find_cells(_ruled(line, spacing, scale))}
     assert got == set(_SPANNED)
+
+
+def _boxes(rows: list[list[tuple[int, int]]]) -> list[object]:
+    from disclosure_etl.reports.image_tables import CellBox
+
+    return [CellBox(r, c, 1, cs, 0, 0, 1, 1) for r, row in enumerate(rows) for c, cs in row]
+
+
+def test_an_image_row_not_lined_up_with_its_header_is_realigned_like_html() -> None:
+    """A Word-pasted block (header 上年|增减 spanning two, values 3 spanning two|0) drawn as an
+    image reads like the same HTML table: the values fall under their own headers."""
+    need(ocr_available(), "needs rapidocr + onnxruntime + OpenCV (requirements.lock)")
+    from disclosure_etl.reports.extract import expand_spans
+    from disclosure_etl.reports.image_tables import _lay_out
+
+    texts = ["事项", "上年数量", "本年增减", "决定数量", "行政许可", "7", "0", "2"]
+    rows = [[(0, 1), (1, 1), (2, 2), (4, 1)], [(0, 1), (1, 2), (3, 1), (4, 1)]]
+    grid = _lay_out(_boxes(rows), texts)
+    assert grid[1] == ["行政许可", "7", "0", "0", "2"]
+    html = expand_spans([[(t, 1, cs) for t, (_, cs) in zip(texts[:4], rows[0], strict=True)],
+                         [(t, 1, cs) for t, (_, cs) in zip(texts[4:], rows[1], strict=True)]])
+    assert grid == html
+
+
+def test_an_image_grid_with_a_hole_keeps_every_cell_where_it_was_seen() -> None:
+    need(ocr_available(), "needs rapidocr + onnxruntime + OpenCV (requirements.lock)")
+    from disclosure_etl.reports.image_tables import _lay_out
+
+    rows = [[(0, 1), (1, 1), (2, 1)], [(0, 1), (2, 1)]]  # row 1, column 1: no cell found
+    assert _lay_out(_boxes(rows), ["a", "b", "c", "d", "e"]) == [["a", "b", "c"], ["d", "", "e"]]

@@ -272,18 +272,36 @@ def read_grid(gray: Any, cells: list[CellBox], recognise: Any) -> Grid:
             text = "/"  # a slash (a blank mark) reads as 1: its ink leans, a 1's does not
         texts.setdefault(k, []).append(text)
         scores[k] = min(scores.get(k, 1.0), float(score))
-    nrows = min(max((c.row + c.rowspan for c in cells), default=0), MAX_ROWS)
-    ncols = min(max((c.col + c.colspan for c in cells), default=0), MAX_COLS)
-    blank = OcrText("", 1.0)
-    grid: list[list[str]] = [[blank] * ncols for _ in range(nrows)]
-    for k, cell in enumerate(cells):
-        if k not in texts:
-            continue  # no ink: a blank cell
-        joined = "".join(texts[k])
+    cell_texts: list[str] = []
+    for k in range(len(cells)):
+        joined = "".join(texts.get(k, []))  # no ink: a blank cell
         if joined and set(joined) <= _DASHES:
             joined = "—"  # a drawn dash reads as 一 (one): in a table cell it is a dash, a blank
-        text = OcrText(joined if joined else "?", scores[k] if joined else 0.0)
-        for r in range(cell.row, min(cell.row + cell.rowspan, nrows)):
-            for c in range(cell.col, min(cell.col + cell.colspan, ncols)):
-                grid[r][c] = text
-    return grid
+        ink = k in texts
+        cell_texts.append(OcrText(joined if joined or not ink else "?", scores[k] if joined else float(not ink)))
+    return _lay_out(cells, cell_texts)
+
+
+def _lay_out(cells: list[CellBox], texts: list[str]) -> Grid:
+    """The cells on their row/column lines. When they tile the grid exactly (no hole, no
+    overlap), they go through the HTML reader's :func:`expand_spans` instead, so a row that
+    does not line up with the row above (a Word-pasted table) is realigned exactly as the
+    same table in HTML is."""
+    from disclosure_etl.reports.extract import expand_spans
+
+    nrows = min(max((c.row + c.rowspan for c in cells), default=0), MAX_ROWS)
+    ncols = min(max((c.col + c.colspan for c in cells), default=0), MAX_COLS)
+    grid: list[list[str]] = [[OcrText("", 1.0)] * ncols for _ in range(nrows)]
+    count = [[0] * ncols for _ in range(nrows)]
+    for cell, text in zip(cells, texts, strict=True):
+        for r in range(cell.row, cell.row + cell.rowspan):
+            for c in range(cell.col, cell.col + cell.colspan):
+                if r < nrows and c < ncols:
+                    grid[r][c] = text
+                    count[r][c] += 1
+    if any(n != 1 for row in count for n in row) or nrows == MAX_ROWS or ncols == MAX_COLS:
+        return grid  # a hole, an overlap or a cut: browser-style placement would shift cells
+    rows: list[list[tuple[str, int, int]]] = [[] for _ in range(nrows)]
+    for cell, text in sorted(zip(cells, texts, strict=True), key=lambda p: (p[0].row, p[0].col)):
+        rows[cell.row].append((text, cell.rowspan, cell.colspan))
+    return expand_spans(rows)
