@@ -205,3 +205,73 @@ def test_balance_broken_by_a_doubtful_cell() -> None:
         _fig("t3.total_processed.total", 8, 0.62), _fig("t3.carried_forward.total", 2, 0.99),
     ]  # fmt: skip
     assert ocr_doubts(figures) == ["ocr_uncertain: t3.total_processed.total (conf 0.62)"]
+
+
+# (row, col, rowspan, colspan) of a header like table 三's: a label spanning three rows and
+# two columns, a cell spanning two rows beside a cell spanning two columns, then body rows.
+_SPANNED = [(0, 0, 3, 2), (0, 2, 1, 4), (1, 2, 2, 1), (1, 3, 1, 2), (1, 5, 2, 1), (2, 3, 1, 1),
+            (2, 4, 1, 1), (3, 0, 2, 1), (3, 1, 1, 1), (4, 1, 1, 1)]
+_SPANNED += [(r, c, 1, 1) for r in (3, 4) for c in range(2, 6)]
+
+
+def _ruled(line: int, spacing: int, scale: int) -> object:
+    """A grid drawn like a browser's ``border=1 cellspacing``: every cell boxed by its own
+    ``line``-pixel border, ``spacing`` pixels from its neighbours and from the table's own
+    border; three glyph-sized squares of "text" in each cell."""
+    import numpy as np
+
+    cw, ch, m = 60 * scale, 24 * scale, 10 * scale
+    step = spacing + 2 * line
+    img = np.full((m * 2 + 5 * (ch + step) + spacing + 2 * line, m * 2 + 6 * (cw + step) + spacing + 2 * line), 255, np.uint8)
+    img[m : -m, m : m + line] = img[m : -m, -m - line : -m] = 140  # the table's own border
+    img[m : m + line, m : -m] = img[-m - line : -m, m : -m] = 140
+    for r, c, rs, cs in _SPANNED:
+        x0, y0 = m + line + spacing + c * (cw + step), m + line + spacing + r * (ch + step)
+        x1, y1 = x0 + cs * (cw + step) - spacing, y0 + rs * (ch + step) - spacing
+        img[y0:y1, x0:x1] = 60
+        img[y0 + line : y1 - line, x0 + line : x1 - line] = 255
+        cy, g = (y0 + y1) // 2, 4 * scale
+        for cx in range((x0 + x1) // 2 - 3 * g, (x0 + x1) // 2 + 4 * g, 3 * g):
+            img[cy - g : cy + g, cx - g : cx + g] = 0
+    return img
+
+
+@pytest.mark.parametrize(("line", "spacing", "scale"), [(1, 0, 1), (1, 2, 1), (2, 4, 2), (3, 6, 3), (4, 2, 2)])
+def test_cells_spanning_rows_are_found_at_any_line_thickness(line: int, spacing: int, scale: int) -> None:
+    """A merged cell has no rule across it: its borders must still close it, whatever the
+    thickness of the (double) rules it passes — a 2x screenshot's double borders included."""
+    need(ocr_available(), "needs rapidocr + onnxruntime + OpenCV (requirements.lock)")
+    from disclosure_etl.reports.image_tables import find_cells
+
+    got = {(c.row, c.col, c.rowspan, c.colspan) for c in find_cells(_ruled(line, spacing, scale))}
+    assert got == set(_SPANNED)
+
+
+def _boxes(rows: list[list[tuple[int, int]]]) -> list[object]:
+    from disclosure_etl.reports.image_tables import CellBox
+
+    return [CellBox(r, c, 1, cs, 0, 0, 1, 1) for r, row in enumerate(rows) for c, cs in row]
+
+
+def test_an_image_row_not_lined_up_with_its_header_is_realigned_like_html() -> None:
+    """A Word-pasted block (header 上年|增减 spanning two, values 3 spanning two|0) drawn as an
+    image reads like the same HTML table: the values fall under their own headers."""
+    need(ocr_available(), "needs rapidocr + onnxruntime + OpenCV (requirements.lock)")
+    from disclosure_etl.reports.extract import expand_spans
+    from disclosure_etl.reports.image_tables import _lay_out
+
+    texts = ["事项", "上年数量", "本年增减", "决定数量", "行政许可", "7", "0", "2"]
+    rows = [[(0, 1), (1, 1), (2, 2), (4, 1)], [(0, 1), (1, 2), (3, 1), (4, 1)]]
+    grid = _lay_out(_boxes(rows), texts)
+    assert grid[1] == ["行政许可", "7", "0", "0", "2"]
+    html = expand_spans([[(t, 1, cs) for t, (_, cs) in zip(texts[:4], rows[0], strict=True)],
+                         [(t, 1, cs) for t, (_, cs) in zip(texts[4:], rows[1], strict=True)]])
+    assert grid == html
+
+
+def test_an_image_grid_with_a_hole_keeps_every_cell_where_it_was_seen() -> None:
+    need(ocr_available(), "needs rapidocr + onnxruntime + OpenCV (requirements.lock)")
+    from disclosure_etl.reports.image_tables import _lay_out
+
+    rows = [[(0, 1), (1, 1), (2, 1)], [(0, 1), (2, 1)]]  # row 1, column 1: no cell found
+    assert _lay_out(_boxes(rows), ["a", "b", "c", "d", "e"]) == [["a", "b", "c"], ["d", "", "e"]]

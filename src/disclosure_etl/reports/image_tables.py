@@ -79,9 +79,13 @@ def _line_runs(mask: Any, axis: int, min_len: int, merge: int = 2) -> list[tuple
     import numpy as np
 
     counts = (mask > 0).sum(axis=axis)
-    hits = np.flatnonzero(counts >= min_len)
+    return _runs(np.flatnonzero(counts >= min_len).tolist(), merge)
+
+
+def _runs(hits: list[int], merge: int) -> list[tuple[int, int]]:
+    """Sorted pixel positions → (first, last) of each run, gaps up to ``merge`` bridged."""
     runs: list[list[int]] = []
-    for v in hits.tolist():
+    for v in hits:
         if runs and v - runs[-1][1] <= merge:  # a double border (cellspacing) is one line
             runs[-1][1] = v
         else:
@@ -112,19 +116,34 @@ def _glyph_size(ink: Any) -> int:
     return int(np.percentile(small, 90)) if small else 12
 
 
-def _vertical_rules(rules: Any, hruns: list[tuple[int, int]]) -> Any:
+def _vertical_rules(rules: Any, hruns: list[tuple[int, int]], merge: int) -> Any:
     """Mask of the vertical rules: in each row band, the columns inked all the way from the
     rule above to the rule below. A glyph's stroke never touches both (cell padding), nor do
-    the strokes of left-aligned text in many rows add up to a rule."""
+    the strokes of left-aligned text in many rows add up to a rule.
+
+    Each rule is drawn as one solid bar, as wide as its (double) line and through the whole
+    thickness of the horizontal rules above and below it, so the bars of two bands meet even
+    where no horizontal rule crosses (beside a cell spanning rows), at any line thickness."""
     import numpy as np
 
     vmask = np.zeros_like(rules)
-    for (_, top), (bottom, _) in zip(hruns, hruns[1:], strict=False):
+    for (first, top), (bottom, last) in zip(hruns, hruns[1:], strict=False):
         if bottom - top < 4:
             continue
         full = (rules[top + 1 : bottom] > 0).mean(axis=0) >= 0.97
-        vmask[top : bottom + 1, full] = 255
+        for x0, x1 in _runs(np.flatnonzero(full).tolist(), merge):
+            vmask[first : last + 1, x0 : x1 + 1] = 255
     return vmask
+
+
+def _solid_rows(hmask: Any, hruns: list[tuple[int, int]]) -> Any:
+    """The horizontal rules as solid bars: wherever a rule has ink in some row of its
+    (double) line, all its rows are filled, closing the white between the two lines."""
+    out = hmask.copy()
+    for y0, y1 in hruns:
+        cols = (hmask[y0 : y1 + 1] > 0).any(axis=0)
+        out[y0 : y1 + 1, cols] = 255
+    return out
 
 
 def find_cells(gray: Any) -> list[CellBox]:
@@ -139,13 +158,15 @@ def find_cells(gray: Any) -> list[CellBox]:
     # a segment longer than a character's stroke (shorter than the narrowest cell), and rows
     # whose segments add up to more than a dash in the text
     hlen = max(10, int(1.5 * glyph))
+    merge = max(2, glyph // 2)
     hmask = cv2.morphologyEx(rules, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (hlen, 1)))
-    hruns = _line_runs(hmask, 1, max(20, 3 * glyph), merge=max(2, glyph // 2))
+    hruns = _line_runs(hmask, 1, max(20, 3 * glyph), merge=merge)
     ys = [(a + b) // 2 for a, b in hruns]
     if len(ys) < 2:
         return []
-    vmask = _vertical_rules(rules, hruns)
-    xs = _line_positions(vmask, 0, 1, merge=max(2, glyph // 2))
+    vmask = _vertical_rules(rules, hruns, merge)
+    hmask = _solid_rows(hmask, hruns)
+    xs = _line_positions(vmask, 0, 1, merge=merge)
     if len(xs) < 2 or len(ys) < 2:
         return []
     lines = cv2.dilate(cv2.bitwise_or(hmask, vmask), np.ones((3, 3), np.uint8))
@@ -251,18 +272,36 @@ def read_grid(gray: Any, cells: list[CellBox], recognise: Any) -> Grid:
             text = "/"  # a slash (a blank mark) reads as 1: its ink leans, a 1's does not
         texts.setdefault(k, []).append(text)
         scores[k] = min(scores.get(k, 1.0), float(score))
-    nrows = min(max((c.row + c.rowspan for c in cells), default=0), MAX_ROWS)
-    ncols = min(max((c.col + c.colspan for c in cells), default=0), MAX_COLS)
-    blank = OcrText("", 1.0)
-    grid: list[list[str]] = [[blank] * ncols for _ in range(nrows)]
-    for k, cell in enumerate(cells):
-        if k not in texts:
-            continue  # no ink: a blank cell
-        joined = "".join(texts[k])
+    cell_texts: list[str] = []
+    for k in range(len(cells)):
+        joined = "".join(texts.get(k, []))  # no ink: a blank cell
         if joined and set(joined) <= _DASHES:
             joined = "—"  # a drawn dash reads as 一 (one): in a table cell it is a dash, a blank
-        text = OcrText(joined if joined else "?", scores[k] if joined else 0.0)
-        for r in range(cell.row, min(cell.row + cell.rowspan, nrows)):
-            for c in range(cell.col, min(cell.col + cell.colspan, ncols)):
-                grid[r][c] = text
-    return grid
+        ink = k in texts
+        cell_texts.append(OcrText(joined if joined or not ink else "?", scores[k] if joined else float(not ink)))
+    return _lay_out(cells, cell_texts)
+
+
+def _lay_out(cells: list[CellBox], texts: list[str]) -> Grid:
+    """The cells on their row/column lines. When they tile the grid exactly (no hole, no
+    overlap), they go through the HTML reader's :func:`expand_spans` instead, so a row that
+    does not line up with the row above (a Word-pasted table) is realigned exactly as the
+    same table in HTML is."""
+    from disclosure_etl.reports.extract import expand_spans
+
+    nrows = min(max((c.row + c.rowspan for c in cells), default=0), MAX_ROWS)
+    ncols = min(max((c.col + c.colspan for c in cells), default=0), MAX_COLS)
+    grid: list[list[str]] = [[OcrText("", 1.0)] * ncols for _ in range(nrows)]
+    count = [[0] * ncols for _ in range(nrows)]
+    for cell, text in zip(cells, texts, strict=True):
+        for r in range(cell.row, cell.row + cell.rowspan):
+            for c in range(cell.col, cell.col + cell.colspan):
+                if r < nrows and c < ncols:
+                    grid[r][c] = text
+                    count[r][c] += 1
+    if any(n != 1 for row in count for n in row) or nrows == MAX_ROWS or ncols == MAX_COLS:
+        return grid  # a hole, an overlap or a cut: browser-style placement would shift cells
+    rows: list[list[tuple[str, int, int]]] = [[] for _ in range(nrows)]
+    for cell, text in sorted(zip(cells, texts, strict=True), key=lambda p: (p[0].row, p[0].col)):
+        rows[cell.row].append((text, cell.rowspan, cell.colspan))
+    return expand_spans(rows)
