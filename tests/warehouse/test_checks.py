@@ -8,7 +8,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from whfix import DISTRICT, DISTRICT_NAME, HL, Run, ts
+from whfix import DISTRICT, DISTRICT_NAME, HL, Run, load, statuses, ts
 
 from disclosure_etl import warehouse as wh
 from disclosure_etl.config import Config, ReconcileConfig, load_category_map
@@ -34,13 +34,6 @@ def check(con: duckdb.DuckDBPyConnection, check_id: str, run_id: str = "run001",
         [run_id, check_id]).fetchall()
 
 
-def statuses(rows: list[tuple]) -> set[str]:
-    return {r[0] for r in rows}
-
-
-def load(con: duckdb.DuckDBPyConnection, *runs: Run) -> None:
-    for r in runs:
-        wh.load_run(con, r.batch)
 
 
 # ------------------------------------------------------------------ registry

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from whfix import DISTRICT, DISTRICT_NAME, HL, Run, ts
+from whfix import DISTRICT, DISTRICT_NAME, HL, Run, load, statuses, ts
 
 from disclosure_etl import pipeline
 from disclosure_etl import warehouse as wh
@@ -44,13 +44,6 @@ def rows_of(con: duckdb.DuckDBPyConnection, run_id: str, check_id: str) -> list[
         [run_id, check_id]).fetchall()
 
 
-def statuses(rows: list[tuple]) -> set[str]:
-    return {r[0] for r in rows}
-
-
-def load(con: duckdb.DuckDBPyConnection, *runs: Run) -> None:
-    for r in runs:
-        wh.load_run(con, r.batch)
 
 
 # ------------------------------------------------------------------ no silent pass

@@ -10,6 +10,7 @@ from typing import Any
 
 import duckdb
 
+from disclosure_etl import warehouse as wh
 from disclosure_etl.models import RunBatch
 
 HL = "gzbyhlj"
@@ -171,8 +172,6 @@ def snapshot(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[Any, ...]]]
 
 
 def open_wh(path: Path) -> duckdb.DuckDBPyConnection:
-    from disclosure_etl import warehouse as wh
-
     return wh.connect(path)
 
 
@@ -226,3 +225,14 @@ def differences(a: Path, b: Path) -> dict[str, int]:
         return out
     finally:
         con.close()
+
+
+def statuses(rows: list[tuple[Any, ...]]) -> set[str]:
+    """The distinct statuses (first column) of check-result rows."""
+    return {r[0] for r in rows}
+
+
+def load(con: duckdb.DuckDBPyConnection, *runs: Run) -> None:
+    """Load the runs' batches into the warehouse, in order."""
+    for r in runs:
+        wh.load_run(con, r.batch)
