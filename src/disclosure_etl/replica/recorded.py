@@ -35,7 +35,7 @@ from urllib.parse import urlsplit
 
 from disclosure_etl.http import FetchResult
 
-from .server import RequestRecord
+from .server import RequestRecord, write_response
 
 __all__ = ["FORMAT", "RecordedServer", "ScenarioRecorder", "is_scenario_dir", "load_scenario"]
 
@@ -215,10 +215,4 @@ class _Handler(BaseHTTPRequestHandler):
         u = urlsplit(self.path)
         srv._record(RequestRecord(time.monotonic(), time.time(), self.command, u.path, u.query, status,
                                   self.headers.get("User-Agent", ""), len(body) if send_body else 0, host))
-        self.send_response(status)
-        for k, v in headers.items():
-            self.send_header(k, v)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if send_body and body:
-            self.wfile.write(body)
+        write_response(self, status, body, headers, send_body)

@@ -45,6 +45,22 @@ _RE_IMAGE = re.compile(r"/images/(?P<name>[a-z0-9_]+\.png)$")
 _IMAGES = Path(__file__).resolve().parent / "data"
 
 log = logging.getLogger(__name__)
+
+
+def write_response(
+    handler: BaseHTTPRequestHandler, status: int, body: bytes, headers: dict[str, str], send_body: bool
+) -> int:
+    """Write one HTTP response (status, headers, Content-Length, body unless HEAD); the body
+    bytes sent. Shared by the replica and the recorded-scenario server."""
+    handler.send_response(status)
+    for k, v in headers.items():
+        handler.send_header(k, v)
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    if send_body and body:
+        handler.wfile.write(body)
+        return len(body)
+    return 0
 ROBOTS = "User-agent: *\nDisallow: /private/\n"
 
 
@@ -391,15 +407,7 @@ class _Handler(BaseHTTPRequestHandler):
         received the response always finds it in the request log."""
         if record is not None:
             record(status, len(body) if send_body else 0)
-        self.send_response(status)
-        for k, v in headers.items():
-            self.send_header(k, v)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if send_body and body:
-            self.wfile.write(body)
-            return len(body)
-        return 0
+        return write_response(self, status, body, headers, send_body)
 
     def _handle(self, method: str) -> None:
         url = urlsplit(self.path)
