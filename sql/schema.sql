@@ -27,8 +27,12 @@ CREATE TABLE IF NOT EXISTS core.agencies (
     host             VARCHAR,
     prefix           VARCHAR,
     first_run_id     VARCHAR,
-    last_run_id      VARCHAR
+    last_run_id      VARCHAR,
+    district_id      VARCHAR,
+    district_name    VARCHAR
 );
+ALTER TABLE core.agencies ADD COLUMN IF NOT EXISTS district_id VARCHAR;
+ALTER TABLE core.agencies ADD COLUMN IF NOT EXISTS district_name VARCHAR;
 
 CREATE TABLE IF NOT EXISTS core.categories (
     agency_id   VARCHAR NOT NULL,

@@ -4,7 +4,7 @@
 
 -- ---------------------------------------------------------------- agencies
 CREATE OR REPLACE VIEW agencies AS
-SELECT agency_id, name, site_url, sid, parent_agency_id, host, prefix
+SELECT agency_id, name, site_url, sid, parent_agency_id, host, prefix, district_id, district_name
 FROM core.agencies;
 COMMENT ON VIEW agencies IS 'One row per harvested gkmlpt sub-site (机构/站点).';
 COMMENT ON COLUMN agencies.agency_id IS 'Stable slug of the sub-site (the URL prefix, or the SID); key of every other view.';
@@ -14,6 +14,8 @@ COMMENT ON COLUMN agencies.sid IS 'gkmlpt site id (SID) from window._CONFIG.';
 COMMENT ON COLUMN agencies.parent_agency_id IS 'agency_id of the parent site (the district for a street office), NULL for the root.';
 COMMENT ON COLUMN agencies.host IS 'Host (host[:port]) the sub-site is served from.';
 COMMENT ON COLUMN agencies.prefix IS 'URL path prefix before /gkmlpt/ (empty for the root site).';
+COMMENT ON COLUMN agencies.district_id IS 'District (区/县) the sub-site belongs to: the id of its `districts:` entry in the config (for a single-district config, the id derived from its portal host).';
+COMMENT ON COLUMN agencies.district_name IS 'District name (区/县名称): the `name` of its `districts:` entry, else the name of the district''s root site.';
 
 -- ---------------------------------------------------------------- categories
 CREATE OR REPLACE VIEW categories AS

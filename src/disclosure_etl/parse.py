@@ -104,6 +104,8 @@ def build_batch(archive: Archive, run_id: str, con: Any = None) -> RunBatch:
             parent_agency_id=parent,
             host=site["host"],
             prefix=site.get("prefix") or "",
+            district_id=site.get("district_id"),
+            district_name=site.get("district_name"),
         )
         candidates.extend(_site_rows(batch, archive, run_id, agency_id, outcome))
     portal = archive.read_unit_outcome(run_id, "_portal")

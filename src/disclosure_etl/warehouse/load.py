@@ -136,10 +136,12 @@ _LOAD_SQL: tuple[str, ...] = (
            sid = COALESCE(s.sid, t.sid),
            parent_agency_id = COALESCE(s.parent_agency_id, t.parent_agency_id),
            host = COALESCE(s.host, t.host), prefix = COALESCE(s.prefix, t.prefix),
+           district_id = COALESCE(s.district_id, t.district_id),
+           district_name = COALESCE(s.district_name, t.district_name),
            last_run_id = $run_id
        WHEN NOT MATCHED THEN INSERT VALUES
            (s.agency_id, s.name, s.site_url, s.sid, s.parent_agency_id, s.host, s.prefix,
-            $run_id, $run_id)""",
+            $run_id, $run_id, s.district_id, s.district_name)""",
     """MERGE INTO core.categories t
        USING (SELECT DISTINCT ON (agency_id, category_id) * FROM stg_categories
               WHERE category_id IS NOT NULL ORDER BY agency_id, category_id) s
