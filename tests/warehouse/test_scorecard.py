@@ -53,7 +53,8 @@ COLUMN_OF = {
 }
 
 
-def _set_districts(path: Path) -> None:
+def set_districts(path: Path) -> None:
+    """Put the warehouse's agencies in the DISTRICTS (what a `districts:` config would do)."""
     con = wh.connect(path)
     try:
         for agency, (did, name) in DISTRICTS.items():
@@ -76,7 +77,7 @@ def card(built: tuple[Config, Path], tmp_path_factory: pytest.TempPathFactory) -
     """The published snapshot as the run left it, districts set."""
     path = tmp_path_factory.mktemp("card") / "warehouse.duckdb"
     shutil.copy(built[1], path)
-    _set_districts(path)
+    set_districts(path)
     return path
 
 
@@ -87,7 +88,7 @@ def broken(
     """A copy with what real sites do wrong, its checks re-run, then a freshness run 3 days on."""
     cfg = replica_config(replica.base_url, tmp_path_factory.mktemp("broken"))
     shutil.copy(built[1], cfg.warehouse)
-    _set_districts(Path(cfg.warehouse))
+    set_districts(Path(cfg.warehouse))
     con = wh.connect(Path(cfg.warehouse))
     try:
 
