@@ -264,6 +264,21 @@ def read_snapshot(path: Path | None = None, *, max_runs: int = 10) -> Snapshot:
 
 def _score_row(row: tuple[Any, ...]) -> ScoreRow:
     """A ScoreRow from one SCORECARD_SQL row."""
-    head, rest = row[:11], row[11:]
+    agency_id, agency, district_id, district, year, report_id = row[:6]
+    total, top, unknown, rank_year, rank_district = (int(v) for v in row[6:11])
+    rest = row[11:]
     verdicts = [Verdict(c, rest[2 * i], rest[2 * i + 1] or "") for i, c in enumerate(CRITERIA)]
-    return ScoreRow(*head, verdicts=verdicts)
+    return ScoreRow(
+        agency_id,
+        agency,
+        district_id,
+        district,
+        int(year),
+        report_id,
+        total,
+        top,
+        unknown,
+        rank_year,
+        rank_district,
+        verdicts,
+    )
