@@ -33,23 +33,19 @@ ORDER BY f.severity = 'error' DESC,
          CASE WHEN f.check_id LIKE 'reconcile.%' THEN 0 WHEN f.check_id LIKE 'report.%' THEN 1 ELSE 2 END,
          f.check_id, 5, f.report_year, f.scope
 """
-#: the scorecard's criteria, in the order the ranking shows them (agency_scorecard columns)
-CRITERIA = (
-    "published",
-    "on_time",
-    "parse_complete",
-    "reconciles",
-    "identities_hold",
-    "not_copied",
-    "catalog_fresh",
-)
-SCORECARD_SQL = f"""
+
+
+def scorecard_sql(criteria: tuple[str, ...]) -> str:
+    """The agency_scorecard rows the ranking shows, each criterion with its note."""
+    return f"""
 SELECT agency_id, coalesce(agency_name, agency_id), district_id, coalesce(district_name, district_id),
        report_year, report_id, total_score, max_score, criteria_unknown, rank_in_year,
-       rank_in_district, {", ".join(f"{c}, {c}_note" for c in CRITERIA)}
+       rank_in_district, {", ".join(f"{c}, {c}_note" for c in criteria)}
 FROM agency_scorecard
 ORDER BY report_year DESC, total_score DESC, 2
 """
+
+
 REPORTS_SQL = "SELECT agency_id, report_year, url, title FROM annual_reports WHERE url IS NOT NULL"
 COUNTS_SQL = {
     "agencies": "SELECT count(*) FROM agencies",
@@ -177,6 +173,8 @@ def read_snapshot(path: Path | None = None, *, max_runs: int = 10) -> Snapshot:
     """Load runs, counts, total reconciliation and open findings from ``path`` read-only."""
     import duckdb
 
+    from disclosure_etl.warehouse.read import SCORECARD_CRITERIA
+
     path = path or published_path()
     if not path.is_file():
         return Snapshot(path=path, exists=False)
@@ -254,7 +252,8 @@ def read_snapshot(path: Path | None = None, *, max_runs: int = 10) -> Snapshot:
                     district,
                 )  # fmt: skip
             )
-        snap.scorecard = [_score_row(r) for r in con.execute(SCORECARD_SQL).fetchall()]
+        crit = SCORECARD_CRITERIA
+        snap.scorecard = [_score_row(r, crit) for r in con.execute(scorecard_sql(crit)).fetchall()]
     except duckdb.Error as e:
         snap.error = f"{path} is not a disclosure warehouse snapshot: {e}"
     finally:
@@ -262,12 +261,12 @@ def read_snapshot(path: Path | None = None, *, max_runs: int = 10) -> Snapshot:
     return snap
 
 
-def _score_row(row: tuple[Any, ...]) -> ScoreRow:
-    """A ScoreRow from one SCORECARD_SQL row."""
+def _score_row(row: tuple[Any, ...], criteria: tuple[str, ...]) -> ScoreRow:
+    """A ScoreRow from one scorecard_sql() row."""
     agency_id, agency, district_id, district, year, report_id = row[:6]
     total, top, unknown, rank_year, rank_district = (int(v) for v in row[6:11])
     rest = row[11:]
-    verdicts = [Verdict(c, rest[2 * i], rest[2 * i + 1] or "") for i, c in enumerate(CRITERIA)]
+    verdicts = [Verdict(c, rest[2 * i], rest[2 * i + 1] or "") for i, c in enumerate(criteria)]
     return ScoreRow(
         agency_id,
         agency,

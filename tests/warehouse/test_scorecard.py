@@ -245,3 +245,17 @@ def test_a_stale_catalog_is_false_and_makes_a_missing_report_unknown(broken: Pat
     assert missing["published"] is None and missing["on_time"] is None
     assert "the catalog is not known to be fully listed" in missing["published_note"]
     assert missing["total_score"] == 0 and missing["criteria_unknown"] == 6
+
+
+def test_cli_prints_the_ranking_of_a_district(card: Path) -> None:
+    from tests.test_cli import cli
+
+    p = cli("scorecard", "--warehouse", str(card), "--year", "2021", "--district", "th")
+    assert p.returncode == 0, p.stderr
+    head, *lines = p.stdout.splitlines()
+    assert head.startswith("2021 ranking (district th); marks: published on_time")
+    assert [ln.split()[:3] for ln in lines] == [["1", "7/7", "?0"], ["2", "1/7", "?4"]]
+    assert lines[0].endswith("✓✓✓✓✓✓✓  天河区")
+    assert "✗✗????✓" in lines[1]  # 松洲街 2021: not published, so not on time; catalog fresh
+    everyone = cli("scorecard", "--warehouse", str(card), "--year", "2021").stdout.splitlines()
+    assert len(everyone) == 1 + 5 and everyone[0].startswith("2021 ranking (all districts)")
