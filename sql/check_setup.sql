@@ -26,15 +26,5 @@ FROM check_figures
 WHERE metric LIKE 't4.%' AND metric NOT LIKE '%.pct'
   AND report_id NOT IN (SELECT report_id FROM ocr_uncertain_reports);
 
--- One report per agency and year for cross-report checks: one with figures, parsed, latest.
-CREATE OR REPLACE TEMP TABLE check_primary_reports AS
-SELECT * EXCLUDE (rn, n_figures) FROM (
-    SELECT r.*, COALESCE(f.n, 0) AS n_figures,
-           row_number() OVER (PARTITION BY r.agency_id, r.report_year
-                              ORDER BY (COALESCE(f.n, 0) > 0) DESC, (r.parse_status = 'parsed') DESC,
-                                       r.published_at DESC NULLS LAST, r.report_id) AS rn
-    FROM core.reports r
-    LEFT JOIN (SELECT report_id, count(*) AS n FROM core.report_figures GROUP BY report_id) f
-      USING (report_id)
-    WHERE r.agency_id IS NOT NULL AND r.report_year IS NOT NULL)
-WHERE rn = 1;
+-- One report per agency and year for cross-report checks (core.report_of_year), materialised.
+CREATE OR REPLACE TEMP TABLE check_primary_reports AS SELECT * FROM core.report_of_year;

@@ -259,6 +259,20 @@ SELECT f.report_id, r.agency_id, r.report_year, f.metric,
 FROM core.report_figures f JOIN core.reports r USING (report_id)
 GROUP BY ALL;
 
+-- One report per agency and year (the one the cross-report checks and the scorecard read):
+-- one with figures, parsed, latest published.
+CREATE OR REPLACE VIEW core.report_of_year AS
+SELECT * EXCLUDE (rn, n_figures) FROM (
+    SELECT r.*, COALESCE(f.n, 0) AS n_figures,
+           row_number() OVER (PARTITION BY r.agency_id, r.report_year
+                              ORDER BY (COALESCE(f.n, 0) > 0) DESC, (r.parse_status = 'parsed') DESC,
+                                       r.published_at DESC NULLS LAST, r.report_id) AS rn
+    FROM core.reports r
+    LEFT JOIN (SELECT report_id, count(*) AS n FROM core.report_figures GROUP BY report_id) f
+      USING (report_id)
+    WHERE r.agency_id IS NOT NULL AND r.report_year IS NOT NULL)
+WHERE rn = 1;
+
 -- A number for messages: 12 rather than 12.0.
 CREATE OR REPLACE MACRO core.fmt(x) AS
     CASE WHEN x IS NULL THEN 'blank'

@@ -94,7 +94,7 @@ def test_report_json_on_the_example_report() -> None:
 @pytest.mark.parametrize(
     "cmd",
     ["run", "crawl", "parse", "check", "publish", "status", "report", "replica", "probe", "findings",
-     "export"],
+     "export", "scorecard"],
 )
 def test_every_command_has_help(cmd: str) -> None:
     p = cli(cmd, "--help")

@@ -28,7 +28,7 @@ def _auth_dependency() -> Any:
 
 
 def create_app() -> FastAPI:
-    """The app: ``/`` (HTML page), ``/api/snapshot`` (the same data as JSON), ``/static``."""
+    """The app: ``/`` (HTML page, ``?district=ID&year=Y``), ``/api/snapshot`` (the same data as JSON), ``/static``."""
     from disclosure_ui import render
     from disclosure_ui.snapshot import read_snapshot
 
@@ -50,9 +50,10 @@ def create_app() -> FastAPI:
         return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
 
     @app.get("/", response_class=HTMLResponse)
-    async def index() -> HTMLResponse:
+    async def index(district: str | None = None, year: int | None = None) -> HTMLResponse:
+        """The page; ``?district=ID`` shows one district, ``?year=Y`` the ranking of year Y."""
         snap = await asyncio.to_thread(read_snapshot)
-        html = render.page(snap, static_prefix="static")
+        html = render.page(snap, static_prefix="static", district=district or None, year=year)
         return HTMLResponse(html, headers={"Cache-Control": "no-store"})
 
     @app.get("/api/snapshot")

@@ -1,13 +1,15 @@
-"""HTML of the Disclosure page: runs, a reported-vs-posted chart (inline SVG), and the new,
-open and acknowledged findings."""
+"""HTML of the Disclosure page: runs, the agency ranking (scorecard), a reported-vs-posted
+chart (inline SVG), and the new, open and acknowledged findings; ``?district=ID`` narrows the
+ranking, chart, table and findings to one district, ``?year=Y`` picks the ranking's year."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from html import escape
 from typing import Any
+from urllib.parse import urlencode
 
-from disclosure_ui.snapshot import Finding, Snapshot
+from disclosure_ui.snapshot import Finding, ScoreRow, Snapshot
 
 REPORTED_COLOR = "#3b5bdb"
 POSTED_COLOR = "#f08c00"
@@ -83,9 +85,9 @@ def agency_chart(name: str, agency_id: str, rows: list[dict[str, Any]]) -> str:
     return "".join(parts)
 
 
-def chart_section(snap: Snapshot) -> str:
+def chart_section(snap: Snapshot, district: str | None = None) -> str:
     by_agency: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
-    for r in snap.reconciliation:
+    for r in _in_district(snap.reconciliation, district):
         by_agency[(r["name"], r["agency_id"])].append(r)
     if not by_agency:
         return "<p class='empty'>No reconciliation rows yet (no annual report parsed).</p>"
@@ -105,12 +107,16 @@ def chart_section(snap: Snapshot) -> str:
     return legend + "<div id='chart' class='charts'>" + "".join(cells) + "</div>"
 
 
-def recon_table(snap: Snapshot) -> str:
+def _in_district(rows: list[dict[str, Any]], district: str | None) -> list[dict[str, Any]]:
+    return [r for r in rows if district is None or r.get("district_id") == district]
+
+
+def recon_table(snap: Snapshot, district: str | None = None) -> str:
     rows = "".join(
         f"<tr class='{_e(r['status'])}'><td>{_e(r['name'])}</td><td>{_e(r['report_year'])}</td>"
         f"<td class='n'>{_num(r['reported'])}</td><td class='n'>{_num(r['posted'])}</td>"
         f"<td class='n'>{_num(r['difference'])}</td><td>{_e(r['status'])}</td><td>{_e(r['note'])}</td></tr>"
-        for r in snap.reconciliation
+        for r in _in_district(snap.reconciliation, district)
     )
     return (
         "<details><summary>Table: reported vs posted (total), per agency and year</summary>"
@@ -189,9 +195,13 @@ def findings_table(findings: list[Finding], table_id: str, empty: str) -> str:
     return f"<table id='{table_id}'><thead>{head}</thead><tbody>{body}</tbody></table>"
 
 
-def findings_sections(snap: Snapshot) -> str:
-    """New, open (new included) and acknowledged findings, one table each."""
-    new, open_, acked = snap.by_state("new"), snap.by_state("open"), snap.by_state("acknowledged")
+def findings_sections(snap: Snapshot, district: str | None = None) -> str:
+    """New, open (new included) and acknowledged findings (of one district, if given)."""
+
+    def pick(state: str) -> list[Finding]:
+        return [f for f in snap.by_state(state) if district is None or f.district_id == district]
+
+    new, open_, acked = pick("new"), pick("open"), pick("acknowledged")
     return (
         f"<h2>New in the latest run ({len(new)})</h2>"
         + findings_table(new, "findings-new", "Nothing new in the latest run.")
@@ -204,8 +214,77 @@ def findings_sections(snap: Snapshot) -> str:
     )
 
 
-def page(snap: Snapshot, static_prefix: str = "static") -> str:
-    """The whole page. Asset links are relative so the page works under any url prefix."""
+_MARK = {True: ("ok", "✓"), False: ("bad", "✗"), None: ("unknown", "?")}
+
+
+def filter_form(snap: Snapshot, district: str | None, year: int | None) -> str:
+    """GET form choosing the district (all by default) and the ranking's year."""
+    dopts = "<option value=''>all districts</option>" + "".join(
+        f"<option value='{_e(d)}'{' selected' if d == district else ''}>{_e(n)}</option>"
+        for d, n in snap.districts()
+    )
+    yopts = "".join(f"<option{' selected' if y == year else ''}>{y}</option>" for y in snap.years())
+    return (
+        "<form id='filter' method='get' class='filter'><label>district "
+        f"<select name='district'>{dopts}</select></label> <label>report year "
+        f"<select name='year'>{yopts}</select></label> <button type='submit'>show</button></form>"
+    )
+
+
+def _score_row(r: ScoreRow, district: str | None) -> str:
+    cells = "".join(
+        f"<td class='crit {_MARK[v.value][0]}' data-criterion='{v.criterion}' title='{_e(v.note)}'>"
+        f"{_MARK[v.value][1]}</td>"
+        for v in r.verdicts
+    )
+    rank = r.rank_in_district if district else r.rank_in_year
+    return (
+        f"<tr data-agency='{_e(r.agency_id)}' data-rank='{rank}' data-total='{r.total_score}'>"
+        f"<td class='n'>{rank}</td><td>{_e(r.agency)}</td><td>{_e(r.district)}</td>"
+        f"<td class='n'>{r.total_score}/{r.max_score}</td>{cells}"
+        f"<td class='n'>{r.criteria_unknown}</td></tr>"
+    )
+
+
+def ranking_section(snap: Snapshot, district: str | None, year: int | None) -> str:
+    """Agencies ranked by scorecard total for ``year`` (default: the latest), one district or all."""
+    years = snap.years()
+    if not years:
+        return "<p class='empty'>No scorecard rows yet (no report due or published).</p>"
+    year = year if year in years else years[0]
+    rows = snap.ranking(year, district)
+    if not rows:
+        return filter_form(snap, district, year) + (
+            f"<p class='empty' id='ranking-empty'>No agency of this district has a {year} row.</p>"
+        )
+    head = "".join(
+        f"<th title='{c}'>{c.replace('_', ' ')}</th>"
+        for c in (v.criterion for v in rows[0].verdicts)
+    )
+    body = "".join(_score_row(r, district) for r in rows)
+    link = urlencode({"year": year, **({"district": district} if district else {})})
+    return (
+        filter_form(snap, district, year)
+        + f"<p class='legend'>{year} reports, ranked by total score (one point per criterion that "
+        "holds; ✗ does not hold, ? cannot tell and scores nothing; hover a mark for why; "
+        "equal totals share a rank). Method: docs/scorecard.md; the rows are the view "
+        f"<code>agency_scorecard</code>. <a id='ranking-link' href='?{_e(link)}'>link to this "
+        "ranking</a></p>"
+        f"<table id='ranking' data-year='{year}' data-district='{_e(district or '')}'><thead><tr>"
+        f"<th>rank</th><th>agency</th><th>district</th><th>total</th>{head}<th>unknown</th>"
+        f"</tr></thead><tbody>{body}</tbody></table>"
+    )
+
+
+def page(
+    snap: Snapshot,
+    static_prefix: str = "static",
+    *,
+    district: str | None = None,
+    year: int | None = None,
+) -> str:
+    """The whole page, of one district when ``district`` is set; the ranking for ``year``
+    (default: the latest). Asset links are relative so the page works under any url prefix."""
     head = (
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
         "<meta name='viewport' content='width=device-width, initial-scale=1'>"
@@ -238,9 +317,11 @@ def page(snap: Snapshot, static_prefix: str = "static") -> str:
         + error
         + "<h2>Last runs</h2>"
         + runs_table(snap)
+        + "<h2>Agency ranking (scorecard)</h2>"
+        + ranking_section(snap, district, year)
         + "<h2>Reported vs posted, per agency and year</h2>"
-        + chart_section(snap)
-        + recon_table(snap)
-        + findings_sections(snap)
+        + chart_section(snap, district)
+        + recon_table(snap, district)
+        + findings_sections(snap, district)
         + "</body></html>"
     )

@@ -352,6 +352,33 @@ def export(
 
 
 @cli.command()
+@click.option("--year", type=int, help="Report year to rank (default: the latest).")
+@click.option("--district", metavar="ID", help="Only this district (agencies.district_id).")
+@click.option(
+    "--warehouse", metavar="PATH", help="Warehouse file (default: the published snapshot)."
+)
+@click.option("--config", "config_path", metavar="FILE")
+def scorecard(
+    year: int | None, district: str | None, warehouse: str | None, config_path: str | None
+) -> None:
+    """Rank agencies by agency_scorecard total for a report year (docs/scorecard.md).
+
+    One line per agency: rank, total/7, ?unknowns, name, one mark per criterion
+    (✓ holds, ✗ does not, ? cannot tell), district.
+    """
+    from disclosure_etl import warehouse as wh
+
+    path = Path(warehouse) if warehouse else load_config(config_path).published_path
+    if not path.is_file():
+        raise ConfigError(f"no warehouse at {path} (run `disclosure-etl publish` first)")
+    lines = wh.scorecard_lines(path, year, district)
+    for line in lines:
+        click.echo(line)
+    if len(lines) == 1:
+        click.echo("no agency has a scorecard row for that year and district", err=True)
+
+
+@cli.command()
 @click.argument("file_or_url")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 def report(file_or_url: str, as_json: bool) -> None:

@@ -61,3 +61,18 @@ def test_plugin_registers_the_nav_entry(api_server: str) -> None:
     assert status == 200
     views = [v for p in json.loads(body)["plugins"] for v in p["external_views"]]
     assert {"name": "Disclosure", "destination": "nav"}.items() <= views[0].items()
+
+
+def test_disclosure_page_ranks_agencies_with_year_and_district_filters(api_server: str) -> None:
+    token = _token(api_server)
+    status, html = _get(f"{api_server}/disclosure/?year=2021", token)
+    assert status == 200
+    assert "<table id='ranking' data-year='2021'" in html and "<form id='filter'" in html
+    assert html.count("<tr data-agency=") == 5  # the replica's five agencies, one row each
+    status, html = _get(f"{api_server}/disclosure/?district=nowhere&year=2021", token)
+    assert status == 200
+    assert "id='ranking-empty'" in html and "data-check=" not in html  # findings filtered too
+    status, body = _get(f"{api_server}/disclosure/api/snapshot", token)
+    rows = json.loads(body)["scorecard"]
+    keys = [(r["agency_id"], r["report_year"]) for r in rows]
+    assert keys and len(keys) == len(set(keys))

@@ -26,15 +26,18 @@ from disclosure_etl.warehouse.export import (
 from disclosure_etl.warehouse.load import is_loaded, load_run, reset_derived
 from disclosure_etl.warehouse.publish import publish
 from disclosure_etl.warehouse.read import (
+    SCORECARD_CRITERIA,
     known_items,
     known_report_urls,
     last_full_relist,
+    scorecard_lines,
     status_text,
     summary_lines,
 )
 from disclosure_etl.warehouse.reconcile import refresh_reconciliation
 
 __all__ = [
+    "SCORECARD_CRITERIA",
     "BadFilter",
     "ExportError",
     "UnknownView",
@@ -55,6 +58,7 @@ __all__ = [
     "refresh_reconciliation",
     "reset_derived",
     "run_checks",
+    "scorecard_lines",
     "sql_dir",
     "state_path",
     "status_text",

@@ -56,6 +56,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(read_sql("schema.sql"))
     con.execute(read_sql("views.sql"))
     con.execute(read_sql("findings.sql"))
+    con.execute(read_sql("scorecard.sql"))
 
 
 def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:

@@ -147,3 +147,43 @@ def summary_lines(path: Path) -> list[str]:
         f"{_pad(name, width)}  {year}  reported {num(rep)}  posted {num(pos)}  diff {num(diff)}  {status}"
         for name, year, rep, pos, diff, status in rows
     ]
+
+
+#: the agency_scorecard criteria, in the order the ranking shows them (docs/scorecard.md)
+SCORECARD_CRITERIA = (
+    "published",
+    "on_time",
+    "parse_complete",
+    "reconciles",
+    "identities_hold",
+    "not_copied",
+    "catalog_fresh",
+)
+_MARK = {True: "✓", False: "✗", None: "?"}
+
+
+def scorecard_lines(path: Path, year: int | None = None, district: str | None = None) -> list[str]:
+    """The ranking of agency_scorecard for ``year`` (default: the latest), of one district or
+    all: rank, total, unknowns, one mark per criterion (✓ holds, ✗ does not, ? cannot tell)."""
+    rank = "rank_in_district" if district else "rank_in_year"
+    with reading(path) as con:
+        if year is None:
+            year = one(con, "SELECT max(report_year) FROM agency_scorecard")[0]
+        rows = con.execute(
+            f"SELECT {rank}, total_score, max_score, criteria_unknown, "
+            "COALESCE(agency_name, agency_id), COALESCE(district_name, district_id, '-'), "
+            f"{', '.join(SCORECARD_CRITERIA)} FROM agency_scorecard "
+            "WHERE report_year = ? AND (? IS NULL OR district_id = ?) "
+            f"ORDER BY {rank}, 5, agency_id",
+            [year, district, district],
+        ).fetchall()
+    head = (
+        f"{year} ranking ({'district ' + district if district else 'all districts'}); marks: "
+        + (" ".join(SCORECARD_CRITERIA))
+    )
+    width = max((_width(short_name(r[4])) for r in rows), default=0)
+    return [head] + [
+        f"{r[0]:>3}  {r[1]}/{r[2]}  ?{r[3]}  {_pad(short_name(r[4]), width)}  "
+        f"{''.join(_MARK[v] for v in r[6:])}  {r[5]}"
+        for r in rows
+    ]
