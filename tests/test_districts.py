@@ -176,3 +176,21 @@ def test_no_district_with_a_site_is_a_pipeline_error(
     with pytest.raises(pipeline.PipelineError, match="no sub-site found") as e:
         pipeline.discover(cfg, run_id)
     assert "c: " in str(e.value) and "d: " in str(e.value)
+
+
+def test_agency_ids_on_real_hosts_stay_single_district_ids_unless_taken(tmp_path: Path) -> None:
+    """Default ports (real sites): the single-district ids; a prefix another district's site
+    already has is qualified by the later district; a sub-site listed by two districts stays
+    the first one's. (Explicit ``sites`` only: nothing is fetched.)"""
+    x, y = "https://www.x.gov.cn", "https://www.y.gov.cn"
+    cfg = districts_config(
+        tmp_path,
+        {"id": "x", "sites": [f"{x}/gkmlpt/index", f"{x}/gzxjy/gkmlpt/index", f"{x}/jtj/gkmlpt/index"]},
+        {"id": "y", "sites": [f"{y}/gkmlpt/index", f"{y}/gzyjy/gkmlpt/index", f"{y}/jtj/gkmlpt/index",
+                              f"{x}/gzxjy/gkmlpt/index"]},
+    )
+    sites = pipeline.discover(cfg, pipeline.start_run(cfg))
+    assert sorted((s["district_id"], s["agency_id"]) for s in sites) == [
+        ("x", "gzxjy"), ("x", "jtj"), ("x", "www.x.gov.cn"),
+        ("y", "gzyjy"), ("y", "www.y.gov.cn"), ("y", "y.jtj"),
+    ]
