@@ -165,9 +165,9 @@ class _Rows(Sequence[Item]):
     def __getitem__(self, i: int | slice) -> Item | list[Item]:
         if isinstance(i, slice):
             start, stop, step = i.indices(self._n)
-            if step != 1:
-                return [self[j] for j in range(start, stop, step)]
-            return self._slice(start, max(start, stop))
+            if step < 0:
+                return self[stop + 1 : start + 1][::-1][:: -step]
+            return self._slice(start, max(start, stop), step)
         j = i + self._n if i < 0 else i
         if not 0 <= j < self._n:
             raise IndexError(i)
@@ -187,12 +187,12 @@ class _Rows(Sequence[Item]):
 
         return heapq.merge(*(one(k, c) for k, c in self._parts))
 
-    def _slice(self, start: int, stop: int) -> list[Item]:
+    def _slice(self, start: int, stop: int, step: int = 1) -> list[Item]:
         if len(self._parts) == 1:  # one leaf: index arithmetic
             k, c = self._parts[0]
             n = self._w._sites[k].total(c)
-            return [self._w._item(k, c, n - 1 - j) for j in range(start, stop)]
-        picked = itertools.islice(self._keys(), start, stop)  # merged on cheap keys
+            return [self._w._item(k, c, n - 1 - j) for j in range(start, stop, step)]
+        picked = itertools.islice(self._keys(), start, stop, step)  # merged on cheap keys
         return [self._w._item(k, c, i) for _, _, k, c, i in picked]
 
 
@@ -489,7 +489,7 @@ class DistrictWorld(World):
         return out
 
     def _site_reports(self, k: int) -> dict[str, Report]:
-        """The reports of site ``k`` (a few sites' are cached)."""
+        """The reports of site ``k`` (the last 8 sites' are cached)."""
         with self._lock:
             got = self._report_cache.get(k)
             if got is not None:
@@ -498,7 +498,7 @@ class DistrictWorld(World):
         got = self._build_reports(self._sites[k])
         with self._lock:
             self._report_cache[k] = got
-            while len(self._report_cache) > 16:
+            while len(self._report_cache) > 8:
                 self._report_cache.popitem(last=False)
         return got
 
