@@ -20,6 +20,7 @@ import resource
 import time
 import tracemalloc
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import requests
@@ -45,6 +46,14 @@ def _sample(world: Any, base: str, rng: random.Random, n: int) -> dict[str, list
     return {"list": lists, "content": contents}
 
 
+def _rss_mib() -> float:
+    """This process's resident set now (Linux /proc)."""
+    for line in Path("/proc/self/status").read_text("ascii").splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
 def _serve(conn: Any, n: int, districts: int) -> None:
     """Child: build and serve both; send samples and figures; stop when told."""
     from disclosure_etl.replica import ReplicaServer
@@ -66,10 +75,10 @@ def _serve(conn: Any, n: int, districts: int) -> None:
         samples["by_district"].append(got)
         for kind in ("list", "content"):
             samples["province"][kind] += got[kind]
-    conn.send({"samples": samples, "build_s": build_s, "build_peak": build_peak,
+    conn.send({"samples": samples, "build_s": build_s, "build_peak": build_peak, "rss": _rss_mib(),
                "items": prov.province.total_items, "sites": prov.province.total_sites})
     conn.recv()  # done
-    conn.send({"maxrss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+    conn.send({"maxrss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "rss": _rss_mib(),
                "served": sum(prov.request_counts().values())})
     prov.stop()
     default.stop()
@@ -115,7 +124,8 @@ def main() -> None:
               f"{n / (time.perf_counter() - t0):7.1f} req/s in total")
     parent.send("done")
     end = parent.recv()
-    print(f"server process: peak RSS {end['maxrss_kib'] / 1024:.0f} MiB after {end['served']} province requests")
+    print(f"server process (province + default replica): RSS {info['rss']:.0f} MiB before serving, "
+          f"{end['rss']:.0f} MiB after {end['served']} province requests (peak {end['maxrss_kib'] / 1024:.0f} MiB)")
     proc.join(timeout=10)
 
 
