@@ -1,14 +1,17 @@
 """The run configuration (contract.md §3): YAML in, a validated ``Config`` out.
 
 Unknown keys are an error naming the key. Defaults are the built-in Baiyun District
-config. ``DISCLOSURE_CONFIG``, ``DISCLOSURE_WAREHOUSE`` and ``DISCLOSURE_DATA_DIR``
+config. A config either names its sites at the top level (one *implicit* district) or
+lists ``districts:``, each with its own sites, portal, report columns, http overrides and
+category map (``DistrictConfig``); ``Config.districts`` is never empty. ``DISCLOSURE_CONFIG``, ``DISCLOSURE_WAREHOUSE`` and ``DISCLOSURE_DATA_DIR``
 override the file location and the two paths.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, fields
+import re
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -87,6 +90,42 @@ class NotifyConfig:
 
 
 @dataclass(frozen=True)
+class DistrictConfig:
+    """One district of a run: what to harvest and how (contract §3 ``districts:``).
+
+    ``implicit`` marks the one district of a config without ``districts:``; its crawl units
+    keep their old names (``_discover``, ``_portal``) and its agency ids their old form."""
+
+    id: str
+    name: str | None
+    sites: tuple[SiteSpec, ...]
+    discover: tuple[str, ...]
+    report_columns: tuple[str, ...]
+    http: HttpConfig
+    category_map: Path  # resolved: the district's, else the top-level one, else built-in
+    implicit: bool = False
+
+    @property
+    def allowed_hosts(self) -> frozenset[str]:
+        """Hosts (``host[:port]``) this district's units may fetch."""
+        return _hosts([s.url for s in self.sites] + list(self.discover) + list(self.report_columns))
+
+    @property
+    def discover_unit(self) -> str:
+        """The crawl unit that discovers this district's sub-sites."""
+        return "_discover" if self.implicit else f"_discover.{self.id}"
+
+    @property
+    def portal_unit(self) -> str:
+        """The crawl unit that harvests this district's portal report columns."""
+        return "_portal" if self.implicit else f"_portal.{self.id}"
+
+
+DISTRICT_ID_RE = re.compile(r"^[a-z0-9_-]+$")
+_DISTRICT_KEYS = ("id", "name", "sites", "discover", "report_columns", "http", "category_map")
+
+
+@dataclass(frozen=True)
 class Config:
     sites: tuple[SiteSpec, ...] = ()
     discover: tuple[str, ...] = ()
@@ -100,13 +139,34 @@ class Config:
     notify: NotifyConfig = field(default_factory=NotifyConfig)
     warehouse: str = "data/warehouse.duckdb"
     data_dir: str = "data"
+    named_districts: tuple[DistrictConfig, ...] = ()  # the ``districts:`` list, if any
     source: str = "<built-in>"  # where this config came from (for messages)
 
     @property
+    def districts(self) -> tuple[DistrictConfig, ...]:
+        """The districts of a run: the ``districts:`` list, else the one implicit district
+        made of the top-level ``sites``/``discover``/``report_columns``/``http``."""
+        if self.named_districts:
+            return self.named_districts
+        return (DistrictConfig(
+            id=implicit_district_id(self), name=None, sites=self.sites, discover=self.discover,
+            report_columns=self.report_columns, http=self.http,
+            category_map=self.category_map_path(), implicit=True,
+        ),)
+
+    def district(self, district_id: str) -> DistrictConfig:
+        """The district with this id (ConfigError when the config has none)."""
+        for d in self.districts:
+            if d.id == district_id:
+                return d
+        known = ", ".join(d.id for d in self.districts)
+        raise ConfigError(f"no district '{district_id}' in the config (known: {known})")
+
+    @property
     def allowed_hosts(self) -> frozenset[str]:
-        """Hosts (``host[:port]``) we may fetch: those named by sites, discover, report_columns."""
-        urls = [s.url for s in self.sites] + list(self.discover) + list(self.report_columns)
-        return frozenset(urlsplit(u).netloc.lower() for u in urls if urlsplit(u).netloc)
+        """Hosts (``host[:port]``) we may fetch: those named by any district's sites,
+        discover pages or report columns."""
+        return frozenset().union(*(d.allowed_hosts for d in self.districts))
 
     @property
     def published_path(self) -> Path:
@@ -114,12 +174,32 @@ class Config:
 
     def category_map_path(self) -> Path:
         """The category map file: the configured one (relative to the config file), else built-in."""
-        if not self.category_map:
-            return BUILTIN_CATEGORY_MAP
-        p = Path(self.category_map)
-        if not p.is_absolute() and self.source not in ("<built-in>", "<dict>"):
-            p = Path(self.source).parent / p
-        return p
+        return _map_path(self.category_map, self.source)
+
+
+def _map_path(name: str | None, source: str) -> Path:
+    """A category map file named in the config, relative to the config file; else built-in."""
+    if not name:
+        return BUILTIN_CATEGORY_MAP
+    p = Path(name)
+    if not p.is_absolute() and source not in ("<built-in>", "<dict>"):
+        p = Path(source).parent / p
+    return p
+
+
+def _hosts(urls: list[str]) -> frozenset[str]:
+    return frozenset(urlsplit(u).netloc.lower() for u in urls if urlsplit(u).netloc)
+
+
+def implicit_district_id(cfg: Config) -> str:
+    """The id of an old single-district config: its portal host without ``www.`` and port
+    (``https://www.by.gov.cn/`` → ``by.gov.cn``); the first site's host when nothing is
+    discovered; ``default`` for a config naming no URL at all."""
+    for url in [*cfg.discover, *(s.url for s in cfg.sites), *cfg.report_columns]:
+        host = (urlsplit(url).hostname or "").lower()
+        if host:
+            return host.removeprefix("www.")
+    return "default"
 
 
 BUILTIN: dict[str, Any] = {
@@ -139,9 +219,10 @@ def _build(cls: type, data: Any, where: str) -> Any:
         data = {}
     if not isinstance(data, dict):
         raise ConfigError(f"{where or 'config'}: expected a mapping, got {type(data).__name__}")
-    known = {f.name: f for f in fields(cls) if f.name != "source"}
+    known = {f.name: f for f in fields(cls) if f.name not in ("source", "named_districts")}
+    known_keys = [*known, "districts"] if cls is Config else list(known)
     for key in data:
-        if key not in known:
+        if key not in known_keys:
             raise ConfigError(f"unknown config key '{where}{key}'")
     kwargs: dict[str, Any] = {}
     for key, value in data.items():
@@ -154,15 +235,68 @@ def _build(cls: type, data: Any, where: str) -> Any:
         }.get(key)
         if sub is not None:
             kwargs[key] = _build(sub, value, f"{where}{key}.")
-        elif key == "sites":
-            kwargs[key] = tuple(_site(v, f"{where}sites[{i}]") for i, v in enumerate(value or []))
-        elif key in ("discover", "report_columns"):
-            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                raise ConfigError(f"config key '{where}{key}' must be a list of URLs")
-            kwargs[key] = tuple(value)
+        elif key in ("sites", "discover", "report_columns"):
+            kwargs[key] = _urls(key, value, where)
+        elif key == "districts":
+            continue  # built by _districts once the top level (http, category_map) is known
         else:
             kwargs[key] = _coerce(known[key].type, value, f"{where}{key}")
     return cls(**kwargs)
+
+
+def _urls(key: str, value: Any, where: str) -> tuple[Any, ...]:
+    """``sites`` (``SiteSpec``s) or ``discover``/``report_columns`` (URL strings)."""
+    if key == "sites":
+        if not isinstance(value, list | None):
+            raise ConfigError(f"config key '{where}sites' must be a list of sites")
+        return tuple(_site(v, f"{where}sites[{i}]") for i, v in enumerate(value or []))
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"config key '{where}{key}' must be a list of URLs")
+    return tuple(value)
+
+
+def _districts(cfg: Config, data: Any, source: str) -> tuple[DistrictConfig, ...]:
+    """The ``districts:`` list: each entry validated, http merged onto the top level's."""
+    if not isinstance(data, list) or not data:
+        raise ConfigError("config key 'districts' must be a non-empty list of districts")
+    if cfg.sites or cfg.discover or cfg.report_columns:
+        raise ConfigError(
+            "config: top-level 'sites'/'discover'/'report_columns' and 'districts' cannot be"
+            " combined: move them into a district"
+        )
+    out: list[DistrictConfig] = []
+    for i, entry in enumerate(data):
+        where = f"districts[{i}]"
+        if not isinstance(entry, dict):
+            raise ConfigError(f"config key '{where}' must be a mapping")
+        for key in entry:
+            if key not in _DISTRICT_KEYS:
+                raise ConfigError(f"unknown config key '{where}.{key}'")
+        did = entry.get("id")
+        if not isinstance(did, str) or not DISTRICT_ID_RE.match(did):
+            raise ConfigError(f"config key '{where}.id' is required: a slug of [a-z0-9_-]")
+        if any(d.id == did for d in out):
+            raise ConfigError(f"config key '{where}.id': district '{did}' is listed twice")
+        sites, discover, report_columns = (
+            _urls(k, entry.get(k) or [], f"{where}.") for k in ("sites", "discover", "report_columns")
+        )
+        if not sites and not discover:
+            raise ConfigError(f"config key '{where}': a district needs 'sites' or 'discover'")
+        http = entry.get("http") or {}
+        if not isinstance(http, dict):
+            raise ConfigError(f"config key '{where}.http' must be a mapping")
+        merged = _build(HttpConfig, {**_fields_of(cfg.http), **http}, f"{where}.http.")
+        cmap = entry.get("category_map")
+        out.append(DistrictConfig(
+            id=did, name=None if entry.get("name") is None else str(entry["name"]),
+            sites=sites, discover=discover, report_columns=report_columns, http=merged,
+            category_map=_map_path(str(cmap), source) if cmap else cfg.category_map_path(),
+        ))
+    return tuple(out)
+
+
+def _fields_of(obj: Any) -> dict[str, Any]:
+    return {f.name: getattr(obj, f.name) for f in fields(obj)}
 
 
 def _site(value: Any, where: str) -> SiteSpec:
@@ -201,24 +335,27 @@ def _coerce(type_name: Any, value: Any, where: str) -> Any:
 def from_dict(data: dict[str, Any], source: str = "<dict>") -> Config:
     """Validate a config mapping (as parsed from YAML)."""
     cfg: Config = _build(Config, data, "")
-    for url in [s.url for s in cfg.sites] + list(cfg.discover) + list(cfg.report_columns):
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ConfigError(f"not an http(s) URL in config: {url!r}")
-    if cfg.http.concurrency < 1:
-        raise ConfigError("config 'http': concurrency must be >= 1")
-    if cfg.http.min_interval_s < 0 or cfg.http.retries < 0 or cfg.http.timeout_s <= 0:
-        raise ConfigError("config 'http': min_interval_s, retries must be >= 0 and timeout_s > 0")
+    cfg = replace(cfg, source=source)
+    if "districts" in data:
+        cfg = replace(cfg, named_districts=_districts(cfg, data["districts"], source))
+    for d in cfg.districts:
+        where = "" if d.implicit else f"districts[{cfg.districts.index(d)}]."
+        for url in [s.url for s in d.sites] + list(d.discover) + list(d.report_columns):
+            parts = urlsplit(url)
+            if parts.scheme not in ("http", "https") or not parts.netloc:
+                raise ConfigError(f"not an http(s) URL in config: {url!r}")
+        _check_http(d.http, f"{where}http")
     for key in ("parse_health_floor", "copy_similarity"):
         if not 0.0 <= getattr(cfg.checks, key) <= 1.0:
             raise ConfigError(f"config key 'checks.{key}' must be between 0 and 1")
-    return _replace(cfg, source=source)
+    return cfg
 
 
-def _replace(cfg: Config, **changes: Any) -> Config:
-    from dataclasses import replace
-
-    return replace(cfg, **changes)
+def _check_http(http: HttpConfig, where: str) -> None:
+    if http.concurrency < 1:
+        raise ConfigError(f"config '{where}': concurrency must be >= 1")
+    if http.min_interval_s < 0 or http.retries < 0 or http.timeout_s <= 0:
+        raise ConfigError(f"config '{where}': min_interval_s, retries must be >= 0 and timeout_s > 0")
 
 
 def load(
@@ -231,7 +368,8 @@ def load(
     """Load the config: explicit ``path``, else ``$DISCLOSURE_CONFIG``, else ``disclosure.yaml``
     in the working directory, else the built-in Baiyun config.
 
-    ``sites`` (``--site``) replaces the site list: a URL ending in ``/gkmlpt/index`` is a
+    ``sites`` (``--site``) replaces the site list (and any ``districts:``, making it the
+    one implicit district): a URL ending in ``/gkmlpt/index`` is a
     sub-site, anything else a portal page to discover sub-sites from. ``warehouse`` and
     ``data_dir`` (or their environment variables) override the file's values.
     """
@@ -249,19 +387,19 @@ def load(
     if sites:
         gk = tuple(SiteSpec(url=index_url_for(u) or u) for u in sites if _is_gkmlpt_index(u))
         portals = tuple(u for u in sites if not _is_gkmlpt_index(u))
-        cfg = _replace(cfg, sites=gk, discover=portals)
+        cfg = replace(cfg, sites=gk, discover=portals, named_districts=())  # the implicit district
         if portals and not _hosts_overlap(cfg.report_columns, portals + tuple(s.url for s in gk)):
             # report columns of another host than the sites would be refused anyway
-            cfg = _replace(cfg, report_columns=default_report_columns(portals[0]))
+            cfg = replace(cfg, report_columns=default_report_columns(portals[0]))
         cfg = from_dict(_as_dict(cfg), source=cfg.source)
     wh = warehouse or os.environ.get("DISCLOSURE_WAREHOUSE")
     dd = data_dir or os.environ.get("DISCLOSURE_DATA_DIR")
     if dd:
-        cfg = _replace(cfg, data_dir=dd)
+        cfg = replace(cfg, data_dir=dd)
         if not wh and cfg.warehouse == Config.warehouse:
             wh = str(Path(dd) / "warehouse.duckdb")
     if wh:
-        cfg = _replace(cfg, warehouse=wh)
+        cfg = replace(cfg, warehouse=wh)
     return cfg
 
 
@@ -285,6 +423,7 @@ def _as_dict(cfg: Config) -> dict[str, Any]:
 
     d = asdict(cfg)
     d.pop("source")
+    d.pop("named_districts")
     d["sites"] = [{k: v for k, v in s.items() if v is not None} for s in d["sites"]]
     d["discover"] = list(d["discover"])
     d["report_columns"] = list(d["report_columns"])
@@ -303,9 +442,10 @@ def _read_yaml(p: Path) -> dict[str, Any]:
     return data
 
 
-def load_category_map(cfg: Config) -> dict[str, list[str]]:
-    """Report category label -> catalog category names (contract.md §7)."""
-    p = cfg.category_map_path()
+def load_category_map(cfg: Config | DistrictConfig) -> dict[str, list[str]]:
+    """Report category label -> catalog category names (contract.md §7): the top-level map
+    of a ``Config``, or a district's own."""
+    p = cfg.category_map if isinstance(cfg, DistrictConfig) else cfg.category_map_path()
     if not p.is_file():
         raise ConfigError(f"category map not found: {p}")
     data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
