@@ -61,6 +61,19 @@ def street_tree(base: int, prefix: str) -> tuple[CategoryNode, ...]:
     )
 
 
+def department_tree(base: int, prefix: str) -> tuple[CategoryNode, ...]:
+    """A district department's tree (the 区教育局 shape without its legacy jump node)."""
+    return (
+        _n(base, "组织机构", _n(base + 1, "机构职能"), _n(base + 2, "领导信息")),
+        _n(base + 10, "部门文件", _n(base + 11, "规范性文件"), _n(base + 12, "其他文件"), _n(base + 13, "政策解读")),
+        _n(base + 20, "政务动态"),
+        _n(base + 30, "财政预决算"),
+        _n(base + 40, "政府信息公开年度报告"),
+        _n(base + 50, "其他"),
+        _n(base + 60, "政府信息公开指南", jump=f"{prefix}/gkmlpt/guide"),
+    )
+
+
 ROOT_TREE: tuple[CategoryNode, ...] = (
     _n(1100, "组织机构", _n(1101, "机构职能"), _n(1102, "领导信息"), _n(1103, "内设机构")),
     _n(1110, "政策文件", _n(1111, "规范性文件"), _n(1112, "其他文件"), _n(1113, "政策解读")),
@@ -108,12 +121,15 @@ STREET_PER_YEAR = {
     "工作动态": 40, "行政执法": 5, "财政预决算": 2, "政府工作报告": 1, "其他": 8,
 }
 
+ROOT_PER_YEAR = {"机构职能": 2, "领导信息": 2, "内设机构": 1, "规范性文件": 4, "其他文件": 10, "政策解读": 6,
+                 "政务动态": 41, "财政预决算": 4, "政府工作报告": 1, "其他": 12}
+DEPARTMENT_PER_YEAR = {"机构职能": 1, "领导信息": 1, "规范性文件": 2, "其他文件": 6, "政策解读": 3, "政务动态": 50,
+                       "财政预决算": 4, "其他": 10}
+
 AGENCY_SPECS: tuple[AgencySpec, ...] = (
     AgencySpec(
         "", "广州市白云区人民政府", "白云区", "200070", "district", "11440111007501234X", "云府",
-        ROOT_TREE, YEARS,
-        {"机构职能": 2, "领导信息": 2, "内设机构": 1, "规范性文件": 4, "其他文件": 10, "政策解读": 6,
-         "政务动态": 41, "财政预决算": 4, "政府工作报告": 1, "其他": 12},
+        ROOT_TREE, YEARS, dict(ROOT_PER_YEAR),
     ),
     AgencySpec(
         "/gzbyhlj", "广州市白云区人民政府鹤龙街道办事处", "鹤龙街", "200211", "street",
@@ -127,10 +143,7 @@ AGENCY_SPECS: tuple[AgencySpec, ...] = (
     ),
     AgencySpec(
         "/gzbyjy", "广州市白云区教育局", "区教育局", "200093", "department", "11440111007502345Y",
-        "云教", JY_TREE, YEARS,
-        {"机构职能": 1, "领导信息": 1, "规范性文件": 2, "其他文件": 6, "政策解读": 3, "政务动态": 50,
-         "财政预决算": 4, "其他": 10},
-        invented=False,
+        "云教", JY_TREE, YEARS, dict(DEPARTMENT_PER_YEAR), invented=False,
     ),
     AgencySpec(
         "/gzbysqj", "广州市白云区人民政府松洲街道办事处", "松洲街", "200213", "street",
@@ -583,30 +596,54 @@ class FillerPlan:
     portal_column: str | None
 
 
+@dataclass(frozen=True)
+class Defects:
+    """The report defects planted in one district (None: not planted); see PLANTED_FINDINGS."""
+
+    missing: tuple[str, int] | None = None  # (prefix, year): never published
+    late: tuple[str, int, tuple[int, int, int, int, int]] | None = None  # published at this time
+    copied: tuple[str, int] | None = None  # restates the previous year's figures and tables
+    carry_break: tuple[str, int] | None = None  # carries over 3 more than last year carried forward
+    category_gap: tuple[str, int] | None = None  # a legacy report listing its categories without 其他
+
+
+#: the defects of the default (白云区) world
+BAIYUN_DEFECTS = Defects(MISSING, LATE, COPIED, CARRY_BREAK, CATEGORY_GAP)
+
+
+def filler_plan(spec: AgencySpec, year: int, catalog: bool = True, defects: Defects = BAIYUN_DEFECTS) -> FillerPlan | None:
+    """Where and when the agency's ordinary report of ``year`` is published (None: the planted
+    missing one). Deadlines are met (report_formats.md §1) except ``defects.late``."""
+    if defects.missing == (spec.prefix, year):
+        return None
+    rng = random.Random(f"plan:{spec.prefix}:{year}")
+    if defects.late is not None and (spec.prefix, year) == defects.late[:2]:
+        published = defects.late[2]
+    else:
+        if year <= 2018:  # old regime: by 31 March
+            month, day = rng.choice(((1, rng.randint(10, 31)), (2, rng.randint(1, 28)), (3, rng.randint(1, 20))))
+        elif spec.kind == "district":  # the district government: by 31 March
+            month, day = rng.choice(((2, rng.randint(3, 28)), (3, rng.randint(1, 20))))
+        else:  # streets and departments: by 31 January
+            month, day = 1, rng.randint(8, 28)
+        published = (year + 1, month, day, rng.randint(9, 16), rng.choice((0, 15, 30, 45)))
+    column = None if spec.kind == "district" else "zj" if spec.kind == "street" else "bm"
+    return FillerPlan(f"{spec.prefix.strip('/') or 'district'}-{year}", spec.prefix, year,
+                      report_template(year), published, catalog, column)
+
+
 def filler_plans(special: set[tuple[str, int]]) -> list[FillerPlan]:
     """One report per agency and year from its first item's year to LAST_REPORT_YEAR, except
-    the special reports, and except MISSING. Deadlines are met (report_formats.md §1) except LATE."""
+    the special reports, and except MISSING."""
     out: list[FillerPlan] = []
     for spec in AGENCY_SPECS:
         for year in range(spec.years[0], LAST_REPORT_YEAR + 1):
-            if (spec.prefix, year) in special or (spec.prefix, year) == MISSING:
+            if (spec.prefix, year) in special:
                 continue
-            rng = random.Random(f"plan:{spec.prefix}:{year}")
-            if (spec.prefix, year) == LATE[:2]:
-                published = LATE[2]
-            else:
-                if year <= 2018:  # old regime: by 31 March
-                    month, day = rng.choice(((1, rng.randint(10, 31)), (2, rng.randint(1, 28)), (3, rng.randint(1, 20))))
-                elif spec.kind == "district":  # the district government: by 31 March
-                    month, day = rng.choice(((2, rng.randint(3, 28)), (3, rng.randint(1, 20))))
-                else:  # streets and departments: by 31 January
-                    month, day = 1, rng.randint(8, 28)
-                published = (year + 1, month, day, rng.randint(9, 16), rng.choice((0, 15, 30, 45)))
             nxt = FIXED_YEARS.get((spec.prefix, year + 1))
-            catalog = nxt is None or "政府信息公开年度报告" in nxt
-            column = None if spec.kind == "district" else "zj" if spec.kind == "street" else "bm"
-            out.append(FillerPlan(f"{spec.prefix.strip('/') or 'district'}-{year}", spec.prefix, year,
-                                  report_template(year), published, catalog, column))
+            plan = filler_plan(spec, year, nxt is None or "政府信息公开年度报告" in nxt)
+            if plan is not None:
+                out.append(plan)
     return out
 
 
@@ -632,11 +669,14 @@ def carried_forward(figures: Mapping[str, rp.Cell]) -> dict[str, int]:
 
 def filler_report(
     plan: FillerPlan, posted: dict[str, int], prev_cf: Mapping[str, int], copy_of: TemplateData | None = None,
+    spec: AgencySpec | None = None, defects: Defects = BAIYUN_DEFECTS,
 ) -> tuple[ReportSpec, TemplateData | None]:
     """A consistent report whose total and categories are ``posted`` (label -> items, zero
     labels omitted). Template reports carry over ``prev_cf``; ``copy_of`` restates a previous
-    year's figures instead (COPIED). CATEGORY_GAP and CARRY_BREAK are applied here."""
-    spec = next(s for s in AGENCY_SPECS if s.prefix == plan.prefix)
+    year's figures instead (COPIED). ``defects.category_gap`` and ``defects.carry_break`` are
+    applied here. ``spec`` defaults to the 白云区 agency of ``plan.prefix``."""
+    if spec is None:
+        spec = next(s for s in AGENCY_SPECS if s.prefix == plan.prefix)
     rng = random.Random(f"report:{plan.prefix}:{plan.year}")
     who, me = _SELF[spec.kind]
     total = sum(posted.values())
@@ -645,7 +685,7 @@ def filler_report(
     note = "filler: claims equal the items posted"
     if plan.template == "legacy":
         listed = dict(cats)
-        if (plan.prefix, plan.year) == CATEGORY_GAP:
+        if (plan.prefix, plan.year) == defects.category_gap:
             listed.pop("其他", None)
             note = "planted: the category list leaves out 其他 (categories < total)"
         n_apps = rng.choice((1, 2, 4, 5))
@@ -668,7 +708,7 @@ def filler_report(
         note = "planted: restates the previous year's figures and tables"
     else:
         over = dict(prev_cf)
-        if (plan.prefix, plan.year) == CARRY_BREAK:
+        if (plan.prefix, plan.year) == defects.carry_break:
             over["natural_person"] = over.get("natural_person", 0) + 3
             note = "planted: carried over != the previous report's carried forward"
         other = "other" if plan.template == "2019" else "other_3"
@@ -684,7 +724,7 @@ def filler_report(
             if col != "natural_person" and n:
                 per_col.setdefault(col, {})["carried_over"] = n
                 per_col[col]["granted"] = per_col[col].get("granted", 0) + n
-        if (plan.prefix, plan.year + 1) == COPIED:  # so the copy's carry-over still chains
+        if (plan.prefix, plan.year + 1) == defects.copied:  # so the copy's carry-over still chains
             for got in per_col.values():
                 got["carried_forward"] = got.get("carried_over", 0)
         t3 = rp.make_t3(plan.template, per_col)

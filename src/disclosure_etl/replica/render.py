@@ -180,24 +180,22 @@ def list_json(
 ) -> dict[str, Any] | None:
     """The ``api/all`` answer, or None for "past the end" (the caller answers 404)."""
     lst = world.listing(ag.prefix, cat, scenario)
-    rows = list(lst.rows)
-    if q["listing_window"]:
-        served, total = list(lst.served), lst.window
-    else:
-        served, total = rows, len(rows)
-    if not q["pinned_rows"]:
-        served = sorted(served, key=lambda i: (-i.publish_ts, -i.id))
+    total = lst.window if q["listing_window"] else len(lst.rows)
     offset = (max(page, 1) - 1) * PAGE_SIZE
     if offset >= total and not (offset == 0 and total == 0):
         return None
+    if lst.pinned and not q["pinned_rows"]:  # plain date order: sort what is served
+        page_rows = sorted(lst.rows[:total], key=lambda i: (-i.publish_ts, -i.id))[offset : offset + PAGE_SIZE]
+    else:  # a slice: the province's lazy rows build only this page
+        page_rows = list(lst.rows[offset : min(offset + PAGE_SIZE, total)])
     if cat == 0:
-        classify = {"id": 0, "name": "全部", "jump_url": "", "post_count": len(rows)}
+        classify = {"id": 0, "name": "全部", "jump_url": "", "post_count": len(lst.rows)}
     else:
         node = next(n for n in ag.nodes() if n.id == cat)
-        classify = {"id": cat, "name": node.name, "jump_url": "", "post_count": len(rows)}
+        classify = {"id": cat, "name": node.name, "jump_url": "", "post_count": len(lst.rows)}
     return {
         "classify": classify,
-        "articles": [row_json(world, it, base, q, public_base) for it in served[offset : offset + PAGE_SIZE]],
+        "articles": [row_json(world, it, base, q, public_base) for it in page_rows],
         "total": total,
         "offset": offset,
     }
@@ -342,8 +340,8 @@ def portal_home(world: World, q: dict[str, Any]) -> str:
                   '<li><a href="/zwgk/nbcx/">年报查询</a></li>')
     return (
         "<!DOCTYPE html><html><head><meta charset=\"utf-8\">"
-        "<meta name=\"SiteName\" content=\"广州市白云区人民政府门户网站\">"
-        "<title>广州市白云区人民政府门户网站（离线复刻）</title></head><body>"
+        f"<meta name=\"SiteName\" content=\"{escape(world.portal_name)}\">"
+        f"<title>{escape(world.portal_name)}（离线复刻）</title></head><body>"
         "<div class=\"nav\"><a href=\"/\">首页</a> <a href=\"/zwgk/\">政务公开</a> "
         "<a href=\"/zwgk/qzfxxgknb/zj/\">镇街年报</a> <a href=\"/zwgk/qzfxxgknb/bm/\">部门年报</a> "
         "<a href=\"/hdjlpt/\">互动交流</a> <a href=\"javascript:;\">无障碍</a> <a href=\"#top\">顶部</a> "

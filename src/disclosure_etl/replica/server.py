@@ -19,6 +19,7 @@ import socket
 import struct
 import threading
 import time
+from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -114,7 +115,10 @@ class ReplicaServer:
         host: str = "127.0.0.1",
         port: int = 0,
         world: World | None = None,
+        log_limit: int | None = None,
     ) -> None:
+        """``log_limit`` keeps only the newest N request records (None: all of them; a
+        province-scale crawl makes millions); ``status_counts`` always counts every answer."""
         if scenario not in SCENARIOS:
             raise ValueError(f"unknown replica scenario: {scenario}")
         check_quirks(quirks or {})
@@ -124,7 +128,8 @@ class ReplicaServer:
         self._scenario = scenario
         self._overrides: dict[str, Any] = dict(quirks or {})
         self._lock = threading.Lock()
-        self._log: list[RequestRecord] = []
+        self._log: deque[RequestRecord] = deque(maxlen=log_limit)
+        self._status_counts: Counter[int] = Counter()
         self._attempts: dict[tuple[str, str], int] = {}
         self._counter = 0
         self._truncated = False
@@ -180,9 +185,22 @@ class ReplicaServer:
         with self._lock:
             return list(self._log)
 
+    @property
+    def status_counts(self) -> dict[int, int]:
+        """Requests answered since start (or the last ``clear_log``), by status (0 = reset)."""
+        with self._lock:
+            return dict(self._status_counts)
+
+    @property
+    def requests_served(self) -> int:
+        """Requests answered since start (or the last ``clear_log``); admin requests aside."""
+        with self._lock:
+            return sum(self._status_counts.values())
+
     def clear_log(self) -> None:
         with self._lock:
             self._log.clear()
+            self._status_counts.clear()
 
     def set_scenario(self, name: str) -> None:
         """Switch live (same port, same URLs); explicit quirk overrides are kept."""
@@ -214,10 +232,15 @@ class ReplicaServer:
     def _record(self, rec: RequestRecord) -> None:
         with self._lock:
             self._log.append(rec)
+            self._status_counts[rec.status] += 1
 
-    def _next(self, path: str, query: str) -> tuple[int, int]:
+    def _next(self, path: str, query: str, count_attempts: bool) -> tuple[int, int]:
+        """(request number, attempt at this URL); attempts are only counted (and remembered)
+        when a fault flag depends on them, so the memory stays flat on a clean crawl."""
         with self._lock:
             self._counter += 1
+            if not count_attempts:
+                return self._counter, 1
             key = (path, query)
             self._attempts[key] = self._attempts.get(key, 0) + 1
             return self._counter, self._attempts[key]
@@ -433,7 +456,7 @@ class _Handler(BaseHTTPRequestHandler):
             record(0, 0)
             self._reset()
             return
-        n, attempt = rep._next(path, query)
+        n, attempt = rep._next(path, query, bool(q["fail_rate"] or q["slow_s"]))
         if q["latency_s"]:
             time.sleep(float(q["latency_s"]))
         if q["rate_limit_rps"] and not rep._take_token(float(q["rate_limit_rps"])):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import random
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
@@ -251,13 +251,15 @@ class Changes:
 
 @dataclass(frozen=True)
 class Listing:
-    """One category (or ``cat=0``) listing of one scenario, newest first (pinned rows first)."""
+    """One category (or ``cat=0``) listing of one scenario, newest first (pinned rows first).
+    ``rows`` may be a lazy sequence (the province scenario): slice it, do not copy it."""
 
-    rows: tuple[Item, ...]  # every row of the category
+    rows: Sequence[Item]  # every row of the category
     window: int  # how many rows api/all serves (== len(rows) when there is no window)
+    pinned: bool = False  # some rows are pinned on top (out of date order)
 
     @property
-    def served(self) -> tuple[Item, ...]:
+    def served(self) -> Sequence[Item]:
         return self.rows[: self.window]
 
 
@@ -314,9 +316,14 @@ def filler_body(item: Item, agency_name: str) -> str:
 
 
 class World:
-    """The replica world: agencies, per-scenario catalog rows, reports, portal columns."""
+    """The replica world: agencies, per-scenario catalog rows, reports, portal columns.
+
+    render.py and server.py use only its methods and the attributes ``agencies``, ``reports``,
+    ``portal``, ``attachments`` and ``portal_name``; the province scenario's lazy
+    ``DistrictWorld`` (province.py) overrides them."""
 
     notes: str = NOTES
+    portal_name: str = "广州市白云区人民政府门户网站"
     #: (check_id, prefix, report_year) of every non-pass finding the default scenario should give
     planted_findings: list[tuple[str, str, int]] = [(c, p, y) for c, p, y, _ in fx.PLANTED_FINDINGS]
 
@@ -333,9 +340,9 @@ class World:
     ) -> None:
         self.agencies = agencies
         self._items = scenario_items
-        self.reports = reports
+        self.reports: Sequence[Report] = reports
         self.portal = portal
-        self.attachments = attachments
+        self.attachments: Mapping[int, AttachmentFile] = attachments
         self._windows = windows  # (prefix, cat) -> oldest publish_ts the API still serves
         self._changes = changes
         self.scale = scale
@@ -418,10 +425,11 @@ class World:
                     w = self._window(prefix, c, lst)
                     served += lst[:w]
                     hidden += lst[w:]
-                got = Listing(tuple(order(served) + order(hidden)), len(served))
+                rows = tuple(order(served) + order(hidden))
+                got = Listing(rows, len(served), any(r.pinned for r in rows))
             else:
                 lst = order(rows_by_cat.get(cat, []))
-                got = Listing(tuple(lst), self._window(prefix, cat, lst))
+                got = Listing(tuple(lst), self._window(prefix, cat, lst), any(r.pinned for r in lst))
             self._listing_cache[key] = got
             return got
 
