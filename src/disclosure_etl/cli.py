@@ -401,18 +401,32 @@ def replica() -> None:
 
 @replica.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8765, show_default=True, type=int)
+@click.option("--port", default=8765, show_default=True, type=int,
+              help="Port (province: the first district's; the others follow; 0 = free ports).")
 @click.option(
     "--scenario",
     default="default",
     show_default=True,
-    help="A named scenario, or a recorded scenario directory (as written by `probe --out`).",
+    help="A named scenario, `province`, or a recorded scenario directory (as written by `probe --out`).",
 )
-def replica_serve(host: str, port: int, scenario: str) -> None:
-    """Serve the replica district site (or replay a recorded scenario) until interrupted."""
+@click.option("--districts", type=int, default=None, help="province: number of districts [21].")
+@click.option("--size", type=click.Choice(["full", "small"]), default="full", show_default=True,
+              help="province: full (20-40 sub-sites, 5k-40k root items each) or small (3-5, a few hundred).")
+@click.option("--seed", type=int, default=0, show_default=True, help="province: the generator's seed.")
+@click.option("--write-config", "write_config", metavar="FILE",
+              help="province: write a `districts:` config for the served districts to FILE.")
+@click.option("--min-interval", "min_interval", type=float, default=1.0, show_default=True,
+              help="province: http.min_interval_s of the written config.")
+def replica_serve(host: str, port: int, scenario: str, districts: int | None, size: str, seed: int,
+                  write_config: str | None, min_interval: float) -> None:
+    """Serve the replica district site (or a province of them, or replay a recorded scenario)
+    until interrupted. Prints the base URL (province: one `id base_url name` line per district)."""
     from disclosure_etl import replica as replica_mod
     from disclosure_etl.replica import recorded
 
+    if scenario == "province":
+        _serve_province(host, port, districts, size, seed, write_config, min_interval)
+        return
     if recorded.is_scenario_dir(scenario):
         try:
             srv = recorded.RecordedServer(scenario, host=host, port=port)
@@ -422,10 +436,32 @@ def replica_serve(host: str, port: int, scenario: str) -> None:
         return
     if scenario not in replica_mod.SCENARIOS:
         raise ConfigError(
-            f"unknown scenario '{scenario}' (choose from {', '.join(replica_mod.SCENARIOS)},"
+            f"unknown scenario '{scenario}' (choose from {', '.join(replica_mod.SCENARIOS)}, province,"
             " or give a recorded scenario directory)"
         )
     replica_mod.serve(host, port, scenario)
+
+
+def _serve_province(host: str, port: int, districts: int | None, size: str, seed: int,
+                    write_config: str | None, min_interval: float) -> None:
+    """``replica serve --scenario province``: every district on its own port, one process."""
+    import yaml
+
+    from disclosure_etl import replica as replica_mod
+    from disclosure_etl.replica.province import ProvinceParams, ProvinceServer
+
+    n = districts if districts is not None else (21 if size == "full" else 3)
+    params = ProvinceParams.full(n, seed) if size == "full" else ProvinceParams(districts=n, seed=seed)
+    ports = [port + d for d in range(n)] if port else []
+    srv = ProvinceServer(params=params, host=host, ports=ports)
+
+    def banner() -> str:
+        if write_config:
+            doc = srv.config_dict(min_interval_s=min_interval)
+            Path(write_config).write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), "utf-8")
+        return srv.describe()
+
+    replica_mod.serve_until_stopped(srv, banner)
 
 
 @cli.command()

@@ -35,6 +35,7 @@ Admin endpoints (not logged): ``GET /__replica__/log``, ``GET /__replica__/state
 ``POST /__replica__/quirks`` (JSON object of flags).
 """
 
+from .province import District, DistrictWorld, Province, ProvinceParams, ProvinceServer
 from .recorded import RecordedServer
 from .scenarios import DEFAULT_QUIRKS, SCENARIOS, Scenario
 from .server import ReplicaServer, RequestRecord, serve, serve_forever, serve_until_stopped
@@ -56,9 +57,14 @@ __all__ = [
     "Agency",
     "AttachmentFile",
     "Changes",
+    "District",
+    "DistrictWorld",
     "Item",
     "Listing",
     "PortalArticle",
+    "Province",
+    "ProvinceParams",
+    "ProvinceServer",
     "RecordedServer",
     "ReplicaServer",
     "Report",

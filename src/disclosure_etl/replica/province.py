@@ -332,8 +332,10 @@ class DistrictWorld(World):
                 counts.append(tuple(pub.count(y) for y in spec.years))
                 continue
             share = target * spec.per_year.get(leaf.name, 0) / weight / sum(year_w)
-            row = [round(share * yw * (0.6 + 0.8 * _unit(p.seed, self.index, k, leaf.id, y)))
-                   for y, yw in zip(spec.years, year_w, strict=True)]
+            drawn = itertools.accumulate(share * yw * (0.6 + 0.8 * _unit(p.seed, self.index, k, leaf.id, y))
+                                         for y, yw in zip(spec.years, year_w, strict=True))
+            bounds = [0, *(round(x) for x in drawn)]  # rounded cumulatively: rare leaves still get items
+            row = [b - a for a, b in itertools.pairwise(bounds)]
             if (spec.prefix, spec.years[0]) == self.defects.category_gap and leaf.name == "其他":
                 row[0] = max(row[0], 1)  # the planted category gap leaves out a non-empty 其他
             counts.append(tuple(row))

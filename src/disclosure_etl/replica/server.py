@@ -594,9 +594,9 @@ def serve(host: str = "127.0.0.1", port: int = 8000, scenario: str = "default") 
     serve_until_stopped(ReplicaServer(scenario=scenario, host=host, port=port))
 
 
-def serve_until_stopped(srv: Any) -> None:
-    """Start ``srv`` (a ReplicaServer or RecordedServer), print its base URL, serve until
-    SIGINT/SIGTERM, stop it."""
+def serve_until_stopped(srv: Any, banner: Callable[[], str] | None = None) -> None:
+    """Start ``srv`` (a ReplicaServer, RecordedServer or ProvinceServer), print its base URL
+    (or what ``banner`` returns once it runs), serve until SIGINT/SIGTERM, stop it."""
     stop = threading.Event()
 
     def _stop(signum: int, frame: object) -> None:
@@ -605,7 +605,7 @@ def serve_until_stopped(srv: Any) -> None:
     old = {s: signal.signal(s, _stop) for s in (signal.SIGINT, signal.SIGTERM)}
     srv.start()
     try:
-        print(srv.base_url, flush=True)
+        print(banner() if banner is not None else srv.base_url, flush=True)
         while not stop.wait(0.5):
             pass
     finally:
