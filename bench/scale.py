@@ -11,7 +11,8 @@ the REST API and follows the asset chain through ``disclosure_reports`` and
   chain, requests/host/s against ``1 / min_interval_s``;
 * the politeness bounds: the busiest host's ``requests × min_interval_s`` and the sum over
   hosts, and the crawl wall time's ratio to each (goal: wall ≈ busiest host, far below sum);
-* peak RSS of each Celery worker's process tree (psutil, sampled every 0.5 s; goal < 1 GiB);
+* peak memory of each Celery worker's process tree (psutil, sampled every 0.5 s: PSS sum,
+  RSS sum, largest process; goal < 1 GiB);
 * the DuckDB file size, the ``parse`` task (parse + load) and ``check`` task times, and the
   full check suite re-run in this process afterwards (goal: load + checks < 60 s);
 * nightly only: requests against the budget ``sub-sites + leaf categories + report-column
@@ -80,32 +81,41 @@ def _serve(params: ProvinceParams, conn: Any) -> None:
 
 
 @dataclass
-class RssSampler:
-    """Peak RSS of each Celery worker's whole process tree, sampled in a thread."""
+class MemorySampler:
+    """Peak memory of each Celery worker's whole process tree (the worker, its pool
+    children, every task supervisor and task process), sampled in a thread: the sum of
+    PSS (shared pages counted once, split between the processes sharing them), the sum of
+    RSS (shared pages counted in every process: an upper bound) and the largest RSS of any
+    one process of the tree."""
 
     procs: dict[str, int]  # worker name -> pid
     every_s: float = 0.5
-    peak: dict[str, int] = field(default_factory=dict)
+    pss: dict[str, int] = field(default_factory=dict)
+    rss: dict[str, int] = field(default_factory=dict)
+    one: dict[str, int] = field(default_factory=dict)
     _stop: threading.Event = field(default_factory=threading.Event)
 
-    def _tree_rss(self, pid: int) -> int:
+    def _sample(self, name: str, pid: int) -> None:
         try:
             root = psutil.Process(pid)
             tree = [root, *root.children(recursive=True)]
         except psutil.NoSuchProcess:
-            return 0
-        total = 0
+            return
+        pss = rss = one = 0
         for p in tree:
-            with contextlib.suppress(psutil.NoSuchProcess):
-                total += p.memory_info().rss
-        return total
+            with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
+                m = p.memory_full_info()
+                pss, rss, one = pss + m.pss, rss + m.rss, max(one, m.rss)
+        self.pss[name] = max(self.pss.get(name, 0), pss)
+        self.rss[name] = max(self.rss.get(name, 0), rss)
+        self.one[name] = max(self.one.get(name, 0), one)
 
     def _run(self) -> None:
         while not self._stop.wait(self.every_s):
             for name, pid in self.procs.items():
-                self.peak[name] = max(self.peak.get(name, 0), self._tree_rss(pid))
+                self._sample(name, pid)
 
-    def __enter__(self) -> RssSampler:
+    def __enter__(self) -> MemorySampler:
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
         return self
@@ -123,8 +133,9 @@ def _seconds(ti_or_run: dict[str, Any]) -> float:
 
 
 def _task_seconds(stack: CeleryStack, dag_id: str, run: dict[str, Any], task_id: str) -> float:
+    """The longest try of ``task_id`` (of its map indexes) in ``run``."""
     tis = stack.api.task_instances(dag_id, run["dag_run_id"])
-    return sum(_seconds(t) for t in tis if t["task_id"] == task_id)
+    return max((_seconds(t) for t in tis if t["task_id"] == task_id), default=float("nan"))
 
 
 def _budget(cfg: config.Config, run_id: str) -> dict[str, int]:
@@ -147,7 +158,7 @@ def run_phase(name: str, stack: CeleryStack, cfg: config.Config, conn: Any,
     before = conn.recv()
     pids = {n: p.pid for n, p in stack.procs.items() if n.startswith("worker-")}
     t0 = time.monotonic()
-    with RssSampler(pids) as rss:
+    with MemorySampler(pids) as mem:
         runs = stack.api.nightly(timeout)
     chain_s = time.monotonic() - t0
     conn.send("counts")
@@ -166,16 +177,18 @@ def run_phase(name: str, stack: CeleryStack, cfg: config.Config, conn: Any,
     print(f"\n== {name}: DAG runs {states}")
     print(f"{name}: {total:,} requests over {len(per_host)} hosts; per host: "
           + ", ".join(f"{d} {n:,}" for d, n in sorted(per_host.items())))
-    print(f"{name}: crawl DAG wall {crawl_s:.1f}s (crawl_lane tasks {lanes_s:.1f}s summed), "
+    print(f"{name}: crawl DAG wall {crawl_s:.1f}s (longest crawl_lane {lanes_s:.1f}s), "
           f"whole chain {chain_s:.1f}s")
     rate = max(per_host.values()) / crawl_s if crawl_s else float("nan")
     print(f"{name}: busiest host {rate:.1f} requests/s over the crawl wall vs 1/min_interval_s "
           f"= {1 / interval:.0f}/s ({rate * interval:.2f} of the ceiling)")
     print(f"{name}: politeness bound busiest host {busiest:.1f}s, sum over hosts {summed:.1f}s; "
-          f"crawl wall / busiest {crawl_s / busiest:.2f}, crawl wall / sum {crawl_s / summed:.3f}")
-    for w, peak in sorted(rss.peak.items()):
-        print(f"{name}: peak RSS {w} (process tree) {peak / 2**20:,.0f} MiB "
-              f"({'<' if peak < GIB else 'OVER'} 1 GiB)")
+          f"crawl wall / busiest {crawl_s / busiest:.2f} (longest lane / busiest "
+          f"{lanes_s / busiest:.2f}), crawl wall / sum {crawl_s / summed:.3f}")
+    for w in sorted(mem.pss):
+        print(f"{name}: {w} peak memory (process tree): PSS {mem.pss[w] / 2**20:,.0f} MiB "
+              f"({'<' if mem.pss[w] < GIB else 'OVER'} 1 GiB), RSS sum {mem.rss[w] / 2**20:,.0f} "
+              f"MiB, largest process RSS {mem.one[w] / 2**20:,.0f} MiB")
     size = Path(cfg.warehouse).stat().st_size
     print(f"{name}: DuckDB {size / 2**20:,.1f} MiB; parse task (parse + load) {parse_s:.1f}s, "
           f"check task {check_s:.1f}s")
