@@ -93,6 +93,7 @@ class MemorySampler:
     pss: dict[str, int] = field(default_factory=dict)
     rss: dict[str, int] = field(default_factory=dict)
     one: dict[str, int] = field(default_factory=dict)
+    one_cmd: dict[str, str] = field(default_factory=dict)  # the largest process's command line
     _stop: threading.Event = field(default_factory=threading.Event)
 
     def _sample(self, name: str, pid: int) -> None:
@@ -101,14 +102,15 @@ class MemorySampler:
             tree = [root, *root.children(recursive=True)]
         except psutil.NoSuchProcess:
             return
-        pss = rss = one = 0
+        pss = rss = 0
         for p in tree:
             with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
                 m = p.memory_full_info()
-                pss, rss, one = pss + m.pss, rss + m.rss, max(one, m.rss)
+                pss, rss = pss + m.pss, rss + m.rss
+                if m.rss > self.one.get(name, 0):
+                    self.one[name], self.one_cmd[name] = m.rss, " ".join(p.cmdline())
         self.pss[name] = max(self.pss.get(name, 0), pss)
         self.rss[name] = max(self.rss.get(name, 0), rss)
-        self.one[name] = max(self.one.get(name, 0), one)
 
     def _run(self) -> None:
         while not self._stop.wait(self.every_s):
@@ -185,10 +187,14 @@ def run_phase(name: str, stack: CeleryStack, cfg: config.Config, conn: Any,
     print(f"{name}: politeness bound busiest host {busiest:.1f}s, sum over hosts {summed:.1f}s; "
           f"crawl wall / busiest {crawl_s / busiest:.2f} (longest lane / busiest "
           f"{lanes_s / busiest:.2f}), crawl wall / sum {crawl_s / summed:.3f}")
+    tasks = {t["id"]: t["task_id"] for dag_id, r in runs.items()
+             for t in stack.api.task_instances(dag_id, r["dag_run_id"])}
     for w in sorted(mem.pss):
+        cmd = mem.one_cmd.get(w, "")
+        what = next((f"task {tasks[ti]}" for ti in tasks if ti in cmd), cmd[:60])
         print(f"{name}: {w} peak memory (process tree): PSS {mem.pss[w] / 2**20:,.0f} MiB "
               f"({'<' if mem.pss[w] < GIB else 'OVER'} 1 GiB), RSS sum {mem.rss[w] / 2**20:,.0f} "
-              f"MiB, largest process RSS {mem.one[w] / 2**20:,.0f} MiB")
+              f"MiB, largest process RSS {mem.one[w] / 2**20:,.0f} MiB ({what})")
     size = Path(cfg.warehouse).stat().st_size
     print(f"{name}: DuckDB {size / 2**20:,.1f} MiB; parse task (parse + load) {parse_s:.1f}s, "
           f"check task {check_s:.1f}s")

@@ -229,6 +229,8 @@ class CeleryStack:
                 "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
                 # manual-only crawl: an unpaused cron DAG (catchup off) would run its last slot
                 "DISCLOSURE_CRAWL_SCHEDULE": "none",
+                # and no freshness-only checks run beside the chain under test
+                "DISCLOSURE_FRESHNESS_SCHEDULE": "none",
                 **self.extra_env,
             },
         )
