@@ -93,11 +93,11 @@ def _crawl(cfg: Config, archive: Archive, run_id: str, known: dict[str, dict[int
                                     max_attachment_bytes=50 * 1024 * 1024).to_json()
 
     with client("_discover") as c:
-        sites = crawl.discover_sites(c, cfg)
+        sites = crawl.discover_sites(c, cfg.districts[0]).sites
     with ThreadPoolExecutor(max_workers=workers) as pool:
         outcomes = dict(zip([r.agency_id for r in sites], pool.map(one, sites), strict=True))
     with client("_portal") as c:
-        portal = crawl.crawl_report_columns(c, cfg, known_urls, full_relist=full).to_json()
+        portal = crawl.crawl_report_columns(c, cfg.districts[0], known_urls, full_relist=full).to_json()
     return {"sites": sites, "outcomes": outcomes, "portal": portal}
 
 

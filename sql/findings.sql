@@ -77,8 +77,10 @@ SELECT k.check_id, k.agency_id, k.report_year, k.scope, k.first_seen_run, k.last
             ELSE 'open' END AS state,
        a.acknowledged_by, a.acknowledged_at, a.ack_note,
        k.finding_key, k.first_seen_run = k.latest_run AS is_new, k.severity, k.status,
-       k.message, k.observed, k.expected, k.sample, k.first_seen_at, k.last_seen_at, k.runs_seen
-FROM keyed k LEFT JOIN ack a USING (finding_key);
+       k.message, k.observed, k.expected, k.sample, k.first_seen_at, k.last_seen_at, k.runs_seen,
+       COALESCE(g.district_id, json_extract_string(k.sample, '$.district_id')) AS district_id
+FROM keyed k LEFT JOIN ack a USING (finding_key)
+LEFT JOIN core.agencies g ON g.agency_id = k.agency_id;
 COMMENT ON VIEW findings IS 'One row per finding key (check_id × agency_id × report_year × scope) across every run: when it was first and last seen, and whether it is open, resolved or acknowledged (发现的问题). A finding is a check_results row with status fail, warn or error; `disclosure-etl findings` lists them.';
 COMMENT ON COLUMN findings.check_id IS 'Check id (check_results.check_id).';
 COMMENT ON COLUMN findings.agency_id IS 'Agency the finding is about (agencies.agency_id), NULL for a global one.';
@@ -101,3 +103,4 @@ COMMENT ON COLUMN findings.sample IS 'JSON sample (offending keys, metrics, URLs
 COMMENT ON COLUMN findings.first_seen_at IS 'When the checks that first reported it ran (UTC instant).';
 COMMENT ON COLUMN findings.last_seen_at IS 'When the checks that last reported it ran (UTC instant).';
 COMMENT ON COLUMN findings.runs_seen IS 'How many check runs reported it.';
+COMMENT ON COLUMN findings.district_id IS 'District the finding is about: its agency''s (agencies.district_id), else the district of a run-level row computed per district (its sample''s district_id, e.g. report.parse_health), NULL for a global one.';

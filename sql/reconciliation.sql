@@ -1,6 +1,7 @@
 -- Rebuild core.reconciliation (contract.md §4, §7; report_formats.md §7).
 -- Bound by refresh_reconciliation(): temp tables recon_params(tolerance_abs, tolerance_pct)
--- and recon_map(label, name) (the category map: report label -> catalog category names).
+-- and recon_map(district_id, label, name) (the category maps: report label -> catalog category
+-- names; district_id NULL is the default map, else a district's own).
 DELETE FROM core.reconciliation;
 
 INSERT INTO core.reconciliation
@@ -57,15 +58,27 @@ catalog AS (
       AND NOT EXISTS (SELECT 1 FROM core.listings c
                       WHERE c.agency_id = i.agency_id AND c.category_id = i.category_id)
 ),
+-- each agency's category map: its district's own, else the default one (district_id NULL)
+agency_map AS (
+    SELECT a.agency_id,
+           CASE WHEN a.district_id IN (SELECT district_id FROM recon_map) THEN a.district_id END
+               AS map_id
+    FROM core.agencies a
+),
+scope_map AS (
+    SELECT s.*, am.map_id FROM scopes s LEFT JOIN agency_map am USING (agency_id)
+),
 -- label -> names: the map's entry, else the label itself when a catalog node has that name
 label_names AS (
     SELECT DISTINCT s.agency_id, s.scope, m.name
-    FROM scopes s JOIN recon_map m ON m.label = s.scope
+    FROM scope_map s JOIN recon_map m
+      ON m.label = s.scope AND m.district_id IS NOT DISTINCT FROM s.map_id
     UNION
     SELECT DISTINCT s.agency_id, s.scope, s.scope
-    FROM scopes s
+    FROM scope_map s
     WHERE s.scope <> 'total' AND NOT core.is_side_scope(s.scope)
-      AND NOT EXISTS (SELECT 1 FROM recon_map m WHERE m.label = s.scope)
+      AND NOT EXISTS (SELECT 1 FROM recon_map m
+                      WHERE m.label = s.scope AND m.district_id IS NOT DISTINCT FROM s.map_id)
       AND EXISTS (SELECT 1 FROM catalog c WHERE c.agency_id = s.agency_id AND c.name = s.scope)
 ),
 -- a parent category counts its descendants

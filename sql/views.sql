@@ -154,8 +154,10 @@ COMMENT ON COLUMN report_versions.figures IS 'JSON {metric: value} of this versi
 
 -- ---------------------------------------------------------------- reconciliation
 CREATE OR REPLACE VIEW reconciliation AS
-SELECT agency_id, report_year, scope, reported, posted, difference, status, note
-FROM core.reconciliation;
+SELECT r.agency_id, r.report_year, r.scope, r.reported, r.posted, r.difference, r.status, r.note,
+       a.district_id
+FROM core.reconciliation r LEFT JOIN core.agencies a USING (agency_id)
+ORDER BY r.agency_id, r.report_year, r.scope;
 COMMENT ON VIEW reconciliation IS 'Reported proactive-disclosure counts (主动公开) against catalog items actually posted, per agency, report year and scope.';
 COMMENT ON COLUMN reconciliation.agency_id IS 'Agency (agencies.agency_id).';
 COMMENT ON COLUMN reconciliation.report_year IS 'Report year (年度).';
@@ -164,6 +166,7 @@ COMMENT ON COLUMN reconciliation.reported IS 'Count the report states (条): act
 COMMENT ON COLUMN reconciliation.posted IS 'Catalog items (条, normal and url rows, withdrawn included) published in the report year in the scope; a row without a publish time counts by its written date (成文日期).';
 COMMENT ON COLUMN reconciliation.difference IS 'posted − reported (条).';
 COMMENT ON COLUMN reconciliation.status IS 'match (within tolerance) | mismatch | not_comparable (year not fully listed, nothing reported, a channel or district-wide scope; the note says why). The reconcile.* checks store not_comparable as skip.';
+COMMENT ON COLUMN reconciliation.district_id IS 'District of the agency (agencies.district_id); its category map (the district''s `category_map`, else the top-level one) decided which catalog categories a label counts.';
 COMMENT ON COLUMN reconciliation.note IS 'How many posted were url rows, how many were counted by their written date (no publish time), whether the reported figure is approximate, and why not comparable.';
 
 -- ---------------------------------------------------------------- check_results
@@ -275,7 +278,7 @@ FROM core.fetches;
 COMMENT ON VIEW fetch_log IS 'Every HTTP fetch of every run (抓取日志).';
 COMMENT ON COLUMN fetch_log.run_id IS 'Run (runs.run_id).';
 COMMENT ON COLUMN fetch_log.seq IS 'Sequence number within the crawl unit.';
-COMMENT ON COLUMN fetch_log.unit IS 'Crawl unit: a sub-site, or _portal.';
+COMMENT ON COLUMN fetch_log.unit IS 'Crawl unit: a sub-site (its agency_id), _discover or _portal; in a config with `districts:`, _discover.<district id> and _portal.<district id>.';
 COMMENT ON COLUMN fetch_log.kind IS 'robots | discover | index | list | content | column | article | attachment | image (an <img> of a report body, for OCR).';
 COMMENT ON COLUMN fetch_log.agency_id IS 'Sub-site the fetch was for, if any.';
 COMMENT ON COLUMN fetch_log.url IS 'URL requested.';

@@ -81,7 +81,7 @@ def run_crawl(
         return PoliteClient(cfg.http, cfg.allowed_hosts, archive, run_id, unit)
 
     with client("_discover") as c:
-        sites = crawl.discover_sites(c, cfg)
+        sites = crawl.discover_sites(c, cfg.districts[0]).sites
     run = Run(run_id, archive, sites)
     for ref in sites:
         with client(ref.agency_id) as c:
@@ -95,7 +95,7 @@ def run_crawl(
                 run.outcomes[ref.agency_id] = archive.read_unit_outcome(run_id, ref.agency_id) or {}
     if portal:
         with client("_portal") as c:
-            run.portal = crawl.crawl_report_columns(c, cfg, known_urls or set(),
+            run.portal = crawl.crawl_report_columns(c, cfg.districts[0], known_urls or set(),
                                                     full_relist=full_relist).to_json()
     return run
 
@@ -444,7 +444,7 @@ def test_incremental_report_columns_stop_at_a_known_page(
     newest = replica.world.portal_column("zj")[0]
     known_urls = {u for u in known_urls if not u.endswith(newest.path)}
     with PoliteClient(cfg.http, cfg.allowed_hosts, archive, "p2", "_portal") as c:
-        out = crawl.crawl_report_columns(c, cfg, known_urls, full_relist=False).to_json()
+        out = crawl.crawl_report_columns(c, cfg.districts[0], known_urls, full_relist=False).to_json()
     assert [a["url"].endswith(newest.path) for a in out["articles"]] == [True]
     zj, bm = out["columns"]
     assert zj["pages_read"] == 2 and zj["status"] == "partial"  # page 1 had the new one
@@ -474,7 +474,7 @@ def test_discover_keeps_explicit_sites_and_dedupes(replica: ReplicaServer, tmp_p
         "http": FAST,
     })
     with PoliteClient(cfg.http, cfg.allowed_hosts, Archive(tmp_path), "d", "_discover") as c:
-        sites = crawl.discover_sites(c, cfg)
+        sites = crawl.discover_sites(c, cfg.districts[0]).sites
     assert sites[0].agency_id == "gzbyjy" and sites[0].name == "白云区教育局"
     assert len(sites) == len(replica.world.agencies)
     assert all("gz.gov.cn" not in s.host for s in sites)

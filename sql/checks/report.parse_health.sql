@@ -2,7 +2,7 @@
 -- dimension: completeness
 -- severity: error
 -- tolerance: every report parsed; the share of reports parsed at least checks.parse_health_floor (config, default 0.9)
--- description: Every annual report was parsed: a failed or unsupported parse is an error-severity fail row and a partial one a warn row (each with its parse_note), and one row per run compares the share of reports parsed with the configured floor.
+-- description: Every annual report was parsed: a failed or unsupported parse is an error-severity fail row and a partial one a warn row (each with its parse_note), and one row per run (per district when the warehouse holds several) compares the share of reports parsed with the configured floor.
 WITH per_report AS (
     SELECT r.agency_id, r.report_year,
            CASE WHEN r.parse_status = 'parsed' THEN 1.0 ELSE 0.0 END AS observed, 1.0 AS expected,
@@ -22,6 +22,12 @@ WITH per_report AS (
            to_json({'report_id': r.report_id, 'url': r.url, 'parse_status': r.parse_status,
                     'parse_note': r.parse_note}) AS sample
     FROM core.reports r
+), per_district AS (
+    -- with several districts, one run-level row per district (scope: the district id; a
+    -- report of no known agency counts in the row without a district); else the one row
+    SELECT r.*, CASE WHEN (SELECT count(DISTINCT district_id) FROM core.agencies) > 1
+                     THEN a.district_id END AS district
+    FROM core.reports r LEFT JOIN core.agencies a USING (agency_id)
 ), per_run AS (
     SELECT NULL AS agency_id, NULL AS report_year,
            count(*) FILTER (WHERE r.parse_status = 'parsed') / nullif(count(*), 0) AS observed,
@@ -29,6 +35,7 @@ WITH per_report AS (
            count(*) FILTER (WHERE r.parse_status = 'parsed') / nullif(count(*), 0) >= p.parse_health_floor AS ok,
            CASE WHEN count(r.report_id) = 0 THEN 'error' END AS status,
            NULL AS severity,
+           CASE WHEN r.district IS NOT NULL THEN 'District ' || r.district || ': ' ELSE '' END ||
            CASE WHEN count(r.report_id) = 0
                     THEN 'Nothing was checked: the warehouse holds no annual report.'
                 ELSE count(*) FILTER (WHERE r.parse_status = 'parsed') || ' of ' || count(*)
@@ -38,11 +45,14 @@ WITH per_report AS (
                      || count(*) FILTER (WHERE r.parse_status IS DISTINCT FROM 'parsed'
                                          AND r.parse_status IS DISTINCT FROM 'partial') || ' failed or unsupported.'
            END AS message,
-           to_json({'by_status': (SELECT map(list(k), list(n)) FROM
-                                  (SELECT COALESCE(parse_status, 'unknown') AS k, count(*) AS n
-                                   FROM core.reports GROUP BY ALL))}) AS sample
-    FROM check_params p LEFT JOIN core.reports r ON TRUE
-    GROUP BY p.parse_health_floor
+           CASE WHEN r.district IS NULL
+               THEN to_json({'by_status': histogram(COALESCE(r.parse_status, 'unknown'))
+                                          FILTER (WHERE r.report_id IS NOT NULL)})
+               ELSE to_json({'scope': r.district, 'district_id': r.district,
+                             'by_status': histogram(COALESCE(r.parse_status, 'unknown'))})
+           END AS sample
+    FROM check_params p LEFT JOIN per_district r ON TRUE
+    GROUP BY p.parse_health_floor, r.district
 )
 SELECT * FROM per_report
 UNION ALL BY NAME

@@ -217,7 +217,8 @@ def publish(cfg: Config) -> None:
     "--warehouse", metavar="PATH", help="Warehouse file (default: the published snapshot)."
 )
 @click.option("--config", "config_path", metavar="FILE")
-def status(warehouse: str | None, config_path: str | None) -> None:
+@click.option("--district", metavar="ID", help="Only the sites and findings of this district.")
+def status(warehouse: str | None, config_path: str | None, district: str | None) -> None:
     """Last runs, item counts per site, open findings."""
     from disclosure_etl import pipeline
     from disclosure_etl import warehouse as wh
@@ -226,7 +227,7 @@ def status(warehouse: str | None, config_path: str | None) -> None:
     path = Path(warehouse) if warehouse else pipeline.readable_warehouse(cfg)
     if not path.is_file():
         raise ConfigError(f"no warehouse at {path} (run `disclosure-etl run` first)")
-    click.echo(wh.status_text(path))
+    click.echo(wh.status_text(path, district))
 
 
 def _findings_warehouse(warehouse: str | None, config_path: str | None) -> tuple[Config, Path]:
@@ -260,6 +261,7 @@ def _finding_line(f: Any) -> str:
     "--warehouse", metavar="PATH", help="Warehouse file (default: the published snapshot)."
 )
 @click.option("--config", "config_path", metavar="FILE")
+@click.option("--district", metavar="ID", help="Only findings about this district.")
 @click.pass_context
 def findings(
     ctx: click.Context,
@@ -268,6 +270,7 @@ def findings(
     as_json: bool,
     warehouse: str | None,
     config_path: str | None,
+    district: str | None,
 ) -> None:
     """List findings (open, resolved, acknowledged) with their key, first and last run."""
     ctx.obj = {"warehouse": warehouse, "config_path": config_path}
@@ -278,7 +281,7 @@ def findings(
 
     _cfg, path = _findings_warehouse(warehouse, config_path)
     with reading(path) as con:
-        rows = fmod.list_findings(con, state=state, new=new)
+        rows = fmod.list_findings(con, state=state, new=new, district=district)
     for f in rows:
         click.echo(json.dumps(f.as_json(), ensure_ascii=False) if as_json else _finding_line(f))
     if not as_json:

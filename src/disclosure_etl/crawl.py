@@ -50,7 +50,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
-from disclosure_etl.config import Config
+from disclosure_etl.config import DistrictConfig
 from disclosure_etl.http import FetchResult, PoliteClient, normalize_host
 from disclosure_etl.models import (
     ArticleFetch,
@@ -89,6 +89,7 @@ log = logging.getLogger(__name__)
 
 __all__ = [
     "REPORT_EXTS",
+    "Discovery",
     "SiteHarvestError",
     "SiteRef",
     "crawl_report_columns",
@@ -122,6 +123,17 @@ class SiteRef:
     prefix: str
     host: str
     name: str | None = None
+    district_id: str | None = None
+    district_name: str | None = None  # as configured (the parse falls back to the root site's)
+
+
+@dataclass
+class Discovery:
+    """What one district's discovery unit found: its sub-sites, and the discover pages it
+    could not read (``page_errors``: "url: outcome (error)")."""
+
+    sites: list[SiteRef]
+    page_errors: list[str] = field(default_factory=list)
 
 
 def site_ref(index_url: str, name: str | None = None) -> SiteRef:
@@ -149,17 +161,29 @@ def _site_key(ref: SiteRef) -> tuple[str, str]:
     return (ref.host, ref.prefix)
 
 
-def discover_sites(client: PoliteClient, cfg: Config) -> list[SiteRef]:
-    """The configured sites plus every ``/<prefix>/gkmlpt/index`` linked from the
-    ``discover`` pages (on allowed hosts), deduplicated by index URL (scheme ignored)."""
+def district_site_ref(ref: SiteRef, district: DistrictConfig) -> SiteRef:
+    """``ref`` as a site of ``district``. Its ``agency_id`` keeps the single-district form,
+    except in a named district for a site on a non-default port (a replica or test host,
+    where every district serves the same prefixes): ``<district id>.<agency id>``."""
+    ref.district_id, ref.district_name = district.id, district.name
+    if not district.implicit and ":" in ref.host:
+        ref.agency_id = f"{district.id}.{ref.agency_id}"
+    return ref
+
+
+def discover_sites(client: PoliteClient, district: DistrictConfig) -> Discovery:
+    """The district's configured sites plus every ``/<prefix>/gkmlpt/index`` linked from
+    its ``discover`` pages (on allowed hosts), deduplicated by index URL (scheme ignored)."""
     refs: dict[tuple[str, str], SiteRef] = {}
-    for spec in cfg.sites:
+    failed: list[str] = []
+    for spec in district.sites:
         ref = site_ref(spec.url, spec.name)
         refs.setdefault(_site_key(ref), ref)
-    for page in cfg.discover:
+    for page in district.discover:
         res = client.get(page, kind="discover", context={"page": page})
         if not res.ok or res.body is None:
             log.warning("discover page %s: %s (%s)", page, res.outcome, res.error)
+            failed.append(f"{page}: {res.outcome}" + (f" ({res.error})" if res.error else ""))
             continue
         found = 0
         for url in find_subsites(res.body, _transport_neutral(res.final_url, page)):
@@ -171,7 +195,7 @@ def discover_sites(client: PoliteClient, cfg: Config) -> list[SiteRef]:
                 refs[_site_key(ref)] = ref
                 found += 1
         log.info("discover page %s: %d new sub-sites", page, found)
-    return list(refs.values())
+    return Discovery([district_site_ref(r, district) for r in refs.values()], failed)
 
 
 # ---------------------------------------------------------------- helpers
@@ -570,12 +594,12 @@ def _fetch_images(
 
 def crawl_report_columns(
     client: PoliteClient,
-    cfg: Config,
+    district: DistrictConfig,
     known_urls: set[str],
     *,
     full_relist: bool,
 ) -> UnitOutcome:
-    """Harvest the portal report columns (``cfg.report_columns``) into the archive.
+    """Harvest a district's portal report columns (``report_columns``) into the archive.
 
     Pages each column (``index.html``, ``index_2.html`` … until 404; the same paginator as
     the catalog); incrementally it stops after a page whose links are all in ``known_urls``.
@@ -584,12 +608,12 @@ def crawl_report_columns(
     ``articles``, ``attachments``, ``errors``).
     """
     requests_before = client.requests_sent
-    max_bytes = int(cfg.http.max_response_mb * 1024 * 1024)
+    max_bytes = int(district.http.max_response_mb * 1024 * 1024)
     known = {_url_key(u) for u in known_urls}
     done: set[str] = set()
     outcome = UnitOutcome(client.unit, client.run_id, "portal", bool(full_relist), started_at=_now())
     articles: list[tuple[str, str, Future[FetchResult]]] = []
-    for col in report_columns(client, cfg):
+    for col in report_columns(client, district):
         column = col.url
         rec = ColumnListing(column, "full" if full_relist else "incremental", discovered=col.discovered)
         outcome.columns.append(rec)

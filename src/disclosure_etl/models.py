@@ -304,6 +304,26 @@ class ImageFetch:
     error: str | None
 
 
+@dataclass
+class DistrictRun:
+    """One district in a run manifest (``manifest["districts"]``): its crawl units, how many
+    sub-sites its discovery yielded and, when that failed, why (``discover_error``)."""
+
+    id: str
+    name: str | None
+    discover_unit: str
+    portal_unit: str
+    has_report_columns: bool  # configured columns: a failed portal unit is a failed unit
+    implicit: bool = False  # the one district of a config without ``districts:``
+    sites: int = 0
+    discover_error: str | None = None
+
+    @classmethod
+    def from_json(cls, doc: Mapping[str, Any]) -> DistrictRun:
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in doc.items() if k in names})
+
+
 _OUTCOME_PARTS: dict[str, type] = {
     "listings": Listing,
     "columns": ColumnListing,

@@ -25,7 +25,7 @@ from typing import Any
 
 from disclosure_etl.archive import Archive, ArchiveError
 from disclosure_etl.crawl import is_report_item
-from disclosure_etl.models import ListRow, ParsedReport, RunBatch
+from disclosure_etl.models import DistrictRun, ListRow, ParsedReport, RunBatch
 from disclosure_etl.reports import parse_report, short_agency_name
 from disclosure_etl.site import SiteFormatError
 from disclosure_etl.site.gkmlpt import parse_content_page, parse_list_page
@@ -52,6 +52,9 @@ class _ReportCandidate:
     parsed: ParsedReport
     sha256: str | None
     extra_urls: list[str] = field(default_factory=list)
+    #: the named district it was found in (None in a single-district run): its owner is
+    #: looked for among that district's agencies only
+    district: str | None = None
 
 
 def build_batch(archive: Archive, run_id: str, con: Any = None) -> RunBatch:
@@ -73,10 +76,16 @@ def build_batch(archive: Archive, run_id: str, con: Any = None) -> RunBatch:
         http_errors=sum(1 for f in fetches if f.get("outcome") in HTTP_ERROR_OUTCOMES),
         full_relist=bool(manifest.get("full_relist")),
     )
+    districts = _district_runs(manifest)
+    for d in districts:
+        if d.discover_error:
+            _error(batch, "discover", None, None, f"district {d.id}: {d.discover_error}")
+    scope = {d.id for d in districts if not d.implicit}  # districts that scope ownership
     sites = manifest.get("sites", [])
     root_by_host = {s["host"]: s["agency_id"] for s in sites if not s.get("prefix")}
     candidates: list[_ReportCandidate] = []
-    names: dict[str, str] = _known_agency_names(con)
+    names, district_of = _known_agencies(con)
+    agencies: list[dict[str, Any]] = []
     for site in sites:
         agency_id = site["agency_id"]
         outcome = archive.read_unit_outcome(run_id, agency_id)
@@ -94,9 +103,9 @@ def build_batch(archive: Archive, run_id: str, con: Any = None) -> RunBatch:
         name = info.get("name") or site.get("name") or names.get(agency_id)
         if name:
             names[agency_id] = name
+        district_of[agency_id] = site.get("district_id")
         parent = root_by_host.get(site["host"]) if site.get("prefix") else None
-        batch.add(
-            "agencies",
+        agencies.append(dict(
             agency_id=agency_id,
             name=name,
             site_url=site["index_url"],
@@ -106,13 +115,42 @@ def build_batch(archive: Archive, run_id: str, con: Any = None) -> RunBatch:
             prefix=site.get("prefix") or "",
             district_id=site.get("district_id"),
             district_name=site.get("district_name"),
-        )
-        candidates.extend(_site_rows(batch, archive, run_id, agency_id, outcome))
-    portal = archive.read_unit_outcome(run_id, "_portal")
-    if portal is not None:
-        candidates.extend(_portal_candidates(batch, archive, run_id, portal))
-    _add_reports(batch, candidates, names, _existing_copies(con))
+        ))
+        found = _site_rows(batch, archive, run_id, agency_id, outcome)
+        for cand in found:
+            cand.district = site.get("district_id") if site.get("district_id") in scope else None
+        candidates.extend(found)
+    _add_agencies(batch, agencies)
+    for d in districts:
+        portal = archive.read_unit_outcome(run_id, d.portal_unit)
+        if portal is not None:
+            found = _portal_candidates(batch, archive, run_id, portal)
+            for cand in found:
+                cand.district = d.id if d.id in scope else None
+            candidates.extend(found)
+    _add_reports(batch, candidates, names, district_of, _existing_copies(con))
     return batch
+
+
+def _district_runs(manifest: dict[str, Any]) -> list[DistrictRun]:
+    """The districts the run discovered; a run from before districts had the one portal
+    unit ``_portal``."""
+    if manifest.get("districts"):
+        return [DistrictRun.from_json(d) for d in manifest["districts"]]
+    return [DistrictRun("", None, "_discover", "_portal", True, implicit=True)]
+
+
+def _add_agencies(batch: RunBatch, agencies: list[dict[str, Any]]) -> None:
+    """The agency rows; a district not named in the config is named after its root
+    catalog (the site at the root of the district's portal host)."""
+    root_name: dict[str, str] = {}
+    for a in agencies:
+        if not a["prefix"] and a["district_id"] and a["name"]:
+            root_name.setdefault(a["district_id"], a["name"])
+    for a in agencies:
+        if a["district_name"] is None and a["district_id"]:
+            a["district_name"] = root_name.get(a["district_id"])
+        batch.add("agencies", **a)
 
 
 _FETCH_KEYS = (
@@ -439,17 +477,24 @@ def _add_reports(
     batch: RunBatch,
     candidates: list[_ReportCandidate],
     names: dict[str, str],
+    district_of: dict[str, str | None],
     existing: dict[str, list[str]],
 ) -> None:
     folded: dict[str, list[_ReportCandidate]] = {}
     owner: dict[str, str | None] = {}
+    scoped: dict[str | None, dict[str, str]] = {None: names}
     for cand in candidates:
+        if cand.district not in scoped:  # a district's own agencies (and legacy rows without one)
+            scoped[cand.district] = {a: n for a, n in names.items()
+                                     if district_of.get(a) in (cand.district, None)}
         # who owns it: the agency its title (else its text) names, else its 发布机构, else the
         # catalog that publishes it; never a portal page's 来源 (contract §7)
-        stated = resolve_agency(names, cand.parsed.agency, cand.publisher, cand.title)
+        stated = resolve_agency(scoped[cand.district], cand.parsed.agency, cand.publisher, cand.title)
         agency_id = stated or cand.agency_id
         year = _year_of(cand)
         key_agency = agency_id or agency_core(cand.parsed.agency or cand.publisher) or "?"
+        if agency_id is None and cand.district:  # an unowned report of one named district
+            key_agency = f"{cand.district}|{key_agency}"
         rid = report_id_for(key_agency, year, cand.title or cand.parsed.title)
         folded.setdefault(rid, []).append(cand)
         owner[rid] = agency_id
@@ -526,14 +571,17 @@ def content_sha256(parsed: ParsedReport, document_sha256: str | None) -> str | N
     return parsed.content_sha256 or document_sha256
 
 
-def _known_agency_names(con: Any) -> dict[str, str]:
+def _known_agencies(con: Any) -> tuple[dict[str, str], dict[str, str | None]]:
+    """Agencies earlier runs loaded: agency_id -> name, agency_id -> district_id."""
     if con is None:
-        return {}
+        return {}, {}
     try:
-        rows = con.execute("SELECT agency_id, name FROM agencies WHERE name IS NOT NULL").fetchall()
+        rows = con.execute(
+            "SELECT agency_id, name, district_id FROM agencies WHERE name IS NOT NULL"
+        ).fetchall()
     except Exception:  # a fresh warehouse may not have the view yet
-        return {}
-    return {str(a): str(n) for a, n in rows}
+        return {}, {}
+    return {str(a): str(n) for a, n, _ in rows}, {str(a): d for a, _, d in rows}
 
 
 def _existing_copies(con: Any) -> dict[str, list[str]]:

@@ -23,17 +23,15 @@ from zoneinfo import ZoneInfo
 from disclosure_etl import crawl as crawl_mod
 from disclosure_etl import warehouse as wh
 from disclosure_etl.archive import Archive
-from disclosure_etl.config import Config, load_category_map
+from disclosure_etl.config import Config, ConfigError, DistrictConfig, load_category_map
 from disclosure_etl.http import PoliteClient
-from disclosure_etl.models import UnitOutcome
+from disclosure_etl.models import DistrictRun, UnitOutcome
 from disclosure_etl.progress import progress
 from disclosure_etl.warehouse import findings
 from disclosure_etl.warehouse.db import reading
 
 log = logging.getLogger(__name__)
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-PORTAL_UNIT = "_portal"
-DISCOVER_UNIT = "_discover"
 #: the checks a time-scheduled run executes: is the pipeline still harvesting?
 FRESHNESS_ONLY = ("crawl.freshness",)
 #: an unfinished crawl younger than this is resumed by the next run (its archived answers
@@ -87,12 +85,25 @@ def resumable_run(cfg: Config, now: datetime | None = None) -> str | None:
     return None
 
 
-def _client(cfg: Config, archive: Archive, run_id: str, unit: str) -> PoliteClient:
-    return PoliteClient(cfg.http, cfg.allowed_hosts, archive, run_id, unit)
+def _client(district: DistrictConfig, archive: Archive, run_id: str, unit: str) -> PoliteClient:
+    """The client of one crawl unit: its district's http settings and hosts."""
+    return PoliteClient(district.http, district.allowed_hosts, archive, run_id, unit)
 
 
-def _max_bytes(cfg: Config) -> int:
-    return int(cfg.http.max_response_mb * 1024 * 1024)
+def _max_bytes(district: DistrictConfig) -> int:
+    return int(district.http.max_response_mb * 1024 * 1024)
+
+
+def district_of(cfg: Config, site: dict[str, Any]) -> DistrictConfig:
+    """The configured district a discovered site dict belongs to (a manifest written before
+    districts existed names none: the config's only district)."""
+    did = site.get("district_id")
+    if did is None and len(cfg.districts) == 1:
+        return cfg.districts[0]
+    try:
+        return cfg.district(str(did))
+    except ConfigError as e:
+        raise PipelineError(f"{site.get('agency_id')}: {e}") from e
 
 
 def _manifest(cfg: Config, run_id: str) -> dict[str, Any]:
@@ -132,18 +143,61 @@ def start_run(cfg: Config, run_id: str | None = None, now: datetime | None = Non
 
 
 def discover(cfg: Config, run_id: str) -> list[dict[str, Any]]:
-    """The sub-sites to harvest: configured sites plus those linked from the discover pages."""
+    """The sub-sites to harvest, district by district (unit ``DistrictConfig.discover_unit``):
+    configured sites plus those linked from the discover pages, each carrying its
+    ``district_id``/``district_name``. A district whose discovery fails (a discover page
+    unreadable, or no sub-site at all) is recorded in the manifest (``districts``) and the
+    others go on; PipelineError only when no district yields a sub-site."""
     archive = archive_for(cfg)
     manifest = _manifest(cfg, run_id)
-    with _client(cfg, archive, run_id, DISCOVER_UNIT) as client:
-        refs = crawl_mod.discover_sites(client, cfg)
-    if not refs:
-        raise PipelineError("no sub-site found: check `sites` and `discover` in the config")
-    sites = [asdict(r) for r in refs]
+    refs: dict[tuple[str, str], crawl_mod.SiteRef] = {}
+    runs = [_discover_district(archive, run_id, d, refs) for d in cfg.districts]
+    sites = [asdict(r) for r in refs.values()]
     manifest["sites"] = sites
+    manifest["districts"] = [asdict(r) for r in runs]
     archive.write_run_manifest(run_id, manifest)
-    log.info("discovered %d sub-sites", len(sites))
+    if not refs:
+        why = "; ".join(f"{r.id}: {r.discover_error}" for r in runs)
+        raise PipelineError(f"no sub-site found: check `sites` and `discover` in the config ({why})")
+    log.info("discovered %d sub-sites in %d districts", len(sites), len(runs))
     return sites
+
+
+def _discover_district(
+    archive: Archive, run_id: str, d: DistrictConfig, refs: dict[tuple[str, str], crawl_mod.SiteRef]
+) -> DistrictRun:
+    """Discover one district's sub-sites into ``refs`` (keyed by host and prefix: a site
+    another district already claimed stays that district's). An agency id another
+    district's site already has becomes ``<district id>.<agency id>`` (logged)."""
+    run = _district_run(d)
+    errors: list[str] = []
+    try:
+        with _client(d, archive, run_id, d.discover_unit) as client:
+            found = crawl_mod.discover_sites(client, d)
+        errors += found.page_errors
+    except Exception as e:  # one district's broken portal must not stop the others
+        log.exception("district %s: discovery crashed", d.id)
+        found, errors = crawl_mod.Discovery([]), [f"discovery crashed: {e}"]
+    taken = {r.agency_id for r in refs.values()}
+    for ref in found.sites:
+        key = (ref.host, ref.prefix)
+        if key in refs:
+            log.info("district %s: %s is already a site of district %s", d.id, ref.index_url,
+                     refs[key].district_id)
+            continue
+        if ref.agency_id in taken:
+            log.warning("district %s: agency id %s is taken by another district; using %s.%s",
+                        d.id, ref.agency_id, d.id, ref.agency_id)
+            ref.agency_id = f"{d.id}.{ref.agency_id}"
+        refs[key] = ref
+        taken.add(ref.agency_id)
+        run.sites += 1
+    if not run.sites:
+        errors.append("no sub-site found: check its `sites` and `discover`")
+    run.discover_error = "; ".join(errors) or None
+    if run.discover_error:
+        log.error("district %s: discovery failed: %s", d.id, run.discover_error)
+    return run
 
 
 def crawl_site(cfg: Config, run_id: str, site: dict[str, Any]) -> dict[str, Any]:
@@ -151,31 +205,45 @@ def crawl_site(cfg: Config, run_id: str, site: dict[str, Any]) -> dict[str, Any]
     archive = archive_for(cfg)
     manifest = _manifest(cfg, run_id)
     ref = crawl_mod.SiteRef(**site)
+    district = district_of(cfg, site)
     known = crawl_state(cfg).known_items(ref.agency_id)
     try:
-        with _client(cfg, archive, run_id, ref.agency_id) as client:
+        with _client(district, archive, run_id, ref.agency_id) as client:
             outcome = crawl_mod.crawl_site(
                 client,
                 ref,
                 known,
                 full_relist=bool(manifest.get("full_relist")),
-                max_attachment_bytes=_max_bytes(cfg),
+                max_attachment_bytes=_max_bytes(district),
             )
     except crawl_mod.SiteHarvestError as e:
         raise SiteHarvestError(f"{ref.agency_id}: {e}") from e
     return _unit_summary(ref.agency_id, outcome)
 
 
-def crawl_report_columns(cfg: Config, run_id: str) -> dict[str, Any]:
-    """Harvest the portal annual-report columns of the config."""
-    archive = archive_for(cfg)
+def crawl_report_columns(cfg: Config, run_id: str, district_id: str | None = None) -> dict[str, Any]:
+    """Harvest the portal annual-report columns of one district (its unit
+    ``DistrictConfig.portal_unit``), or of every district in turn when ``district_id`` is
+    None; then the summary lists each district's unit under ``units``."""
     manifest = _manifest(cfg, run_id)
     known_urls = set(crawl_state(cfg).report_urls)
-    with _client(cfg, archive, run_id, PORTAL_UNIT) as client:
+    districts = [cfg.district(district_id)] if district_id else list(cfg.districts)
+    summaries = [_crawl_portal(cfg, run_id, d, known_urls, manifest) for d in districts]
+    if len(summaries) == 1:
+        return summaries[0]
+    worst = next((s for s in ("error", "partial") if any(u["status"] == s for u in summaries)), "ok")
+    return {"unit": "_portal.*", "status": worst, "requests": sum(u["requests"] for u in summaries),
+            "errors": [e for u in summaries for e in u["errors"]], "units": summaries}
+
+
+def _crawl_portal(
+    cfg: Config, run_id: str, d: DistrictConfig, known_urls: set[str], manifest: dict[str, Any]
+) -> dict[str, Any]:
+    with _client(d, archive_for(cfg), run_id, d.portal_unit) as client:
         outcome = crawl_mod.crawl_report_columns(
-            client, cfg, known_urls, full_relist=bool(manifest.get("full_relist"))
+            client, d, known_urls, full_relist=bool(manifest.get("full_relist"))
         )
-    return _unit_summary(PORTAL_UNIT, outcome)
+    return _unit_summary(d.portal_unit, outcome)
 
 
 def _unit_summary(unit: str, outcome: UnitOutcome) -> dict[str, Any]:
@@ -184,28 +252,52 @@ def _unit_summary(unit: str, outcome: UnitOutcome) -> dict[str, Any]:
     return {"unit": unit, **{k: doc[k] for k in ("status", "requests", "errors")}}
 
 
+def district_runs(cfg: Config, manifest: dict[str, Any]) -> list[DistrictRun]:
+    """The districts of a run: as its manifest recorded them at discovery, else (a run
+    discovered before districts existed) the config's."""
+    if manifest.get("districts"):
+        return [DistrictRun.from_json(d) for d in manifest["districts"]]
+    return [_district_run(d) for d in cfg.districts]
+
+
+def _district_run(d: DistrictConfig) -> DistrictRun:
+    return DistrictRun(d.id, d.name, d.discover_unit, d.portal_unit, bool(d.report_columns),
+                       d.implicit)
+
+
 def finish_crawl(cfg: Config, run_id: str, now: datetime | None = None) -> dict[str, Any]:
-    """Close the run: record which units succeeded. Failed sites are listed, not hidden."""
+    """Close the run: record which units succeeded, per district (``failed_by_district``).
+    Failed units are listed, not hidden: a district's failed discovery, its failed sites,
+    its failed portal unit (when it configures report columns). The run is ``failed`` when
+    no sub-site was harvested, ``partial`` when some unit failed."""
     archive = archive_for(cfg)
     manifest = _manifest(cfg, run_id)
-    failed: list[str] = []
-    for site in manifest.get("sites", []):
-        outcome = archive.read_unit_outcome(run_id, site["agency_id"])
-        if outcome is None or outcome.get("status") not in ("ok", "partial"):
-            failed.append(site["agency_id"])
-    portal = archive.read_unit_outcome(run_id, PORTAL_UNIT)
-    if cfg.report_columns and (portal is None or portal.get("status") not in ("ok", "partial")):
-        failed.append(PORTAL_UNIT)
-    n_sites = len(manifest.get("sites", []))
+    districts = district_runs(cfg, manifest)
+
+    def ok(unit: str) -> bool:
+        outcome = archive.read_unit_outcome(run_id, unit)
+        return outcome is not None and outcome.get("status") in ("ok", "partial")
+
+    by_district: dict[str, list[str]] = {d.id: [] for d in districts}
+    sites = manifest.get("sites", [])
+    failed_sites = [s["agency_id"] for s in sites if not ok(s["agency_id"])]
+    for d in districts:
+        own = [s["agency_id"] for s in sites
+               if (s.get("district_id") or districts[0].id) == d.id and s["agency_id"] in failed_sites]
+        by_district[d.id] = ([d.discover_unit] if d.discover_error else []) + own + (
+            [d.portal_unit] if d.has_report_columns and not ok(d.portal_unit) else [])
+    failed = [u for units in by_district.values() for u in units]
     manifest["finished_at"] = (now or datetime.now(UTC)).isoformat()
     manifest["failed_units"] = failed
+    manifest["failed_by_district"] = by_district
     manifest["status"] = (
-        "success" if not failed else ("failed" if len(failed) >= n_sites else "partial")
+        "success" if not failed else ("failed" if len(failed_sites) >= len(sites) else "partial")
     )
     manifest["crawled"] = True
     archive.write_run_manifest(run_id, manifest)
     log.info("run %s crawled: %s (%d failed units)", run_id, manifest["status"], len(failed))
-    return {"run_id": run_id, "status": manifest["status"], "failed_sites": failed}
+    return {"run_id": run_id, "status": manifest["status"], "failed_sites": failed,
+            "failed_by_district": {k: v for k, v in by_district.items() if v}}
 
 
 @dataclass
@@ -260,13 +352,22 @@ def crawl_sites(cfg: Config, run_id: str, sites: Iterable[Mapping[str, Any]]) ->
     return result
 
 
+def crawl_portals(cfg: Config, run_id: str) -> list[dict[str, Any]]:
+    """Harvest every district's portal report columns (`crawl_report_columns`), one thread
+    per district: the portals are on the districts' own hosts, so they proceed in parallel
+    while the per-host clock keeps each host polite. Only districts that name report
+    columns or discover pages (which may link report columns) have a portal unit."""
+    ids = [d.id for d in cfg.districts if d.report_columns or d.discover]
+    with ThreadPoolExecutor(max_workers=max(1, len(ids)), thread_name_prefix="portal") as pool:
+        return list(pool.map(lambda did: crawl_report_columns(cfg, run_id, did), ids))
+
+
 def crawl(cfg: Config, run_id: str | None = None) -> dict[str, Any]:
-    """Every crawl unit of one run, in this process (hosts in parallel, see `crawl_sites`).
-    Failed sites do not stop the others."""
+    """Every crawl unit of one run, in this process (hosts in parallel, see `crawl_sites`
+    and `crawl_portals`). Failed sites and failed districts do not stop the others."""
     run_id = start_run(cfg, run_id)
     crawl_sites(cfg, run_id, discover(cfg, run_id))
-    if cfg.report_columns or cfg.discover:  # discover pages may link report columns
-        crawl_report_columns(cfg, run_id)
+    crawl_portals(cfg, run_id)
     return finish_crawl(cfg, run_id)
 
 
@@ -300,7 +401,8 @@ def parse(cfg: Config, rebuild: bool = False) -> dict[str, Any]:
                 result = wh.load_run(con, batch)
                 loaded.append({"run_id": run_id, **result})
                 log.info("loaded run %s: %s", run_id, result)
-        wh.refresh_reconciliation(con, load_category_map(cfg), cfg.reconcile)
+        wh.refresh_reconciliation(con, load_category_map(cfg), cfg.reconcile,
+                                  {d.id: load_category_map(d) for d in cfg.districts})
         findings.load_acknowledgements(con, acknowledgements_path(cfg))
         wh.write_crawl_state(con, wh.state_path(Path(cfg.warehouse)))
     finally:

@@ -15,7 +15,7 @@ import logging
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from disclosure_etl.config import Config
+from disclosure_etl.config import DistrictConfig
 from disclosure_etl.http import PoliteClient, normalize_host
 from disclosure_etl.site.portal import column_page_url, find_report_columns
 
@@ -38,8 +38,8 @@ def column_key(url: str) -> str:
     return normalize_host(p.netloc, p.scheme) + p.path
 
 
-def report_columns(client: PoliteClient, cfg: Config) -> list[ReportColumn]:
-    """The configured report columns, then the ones the discover pages link to."""
+def report_columns(client: PoliteClient, cfg: DistrictConfig) -> list[ReportColumn]:
+    """A district's configured report columns, then the ones its discover pages link to."""
     out = {column_key(u): ReportColumn(u, False) for u in cfg.report_columns}
     for page in cfg.discover:
         res = client.get(page, kind="discover", context={"page": page}, conditional=True)

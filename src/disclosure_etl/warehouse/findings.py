@@ -47,6 +47,7 @@ class Finding:
     acknowledged_at: datetime | None
     ack_note: str | None
     message: str
+    district_id: str | None = None
 
     @property
     def is_error(self) -> bool:
@@ -68,8 +69,10 @@ def list_findings(
     state: str | None = None,
     new: bool = False,
     check_ids: tuple[str, ...] | None = None,
+    district: str | None = None,
 ) -> list[Finding]:
-    """Findings, open ones first, then by check, agency, year and scope."""
+    """Findings (of one ``district``, if given), open ones first, then by check, agency,
+    year and scope."""
     where: list[str] = ["TRUE"]
     params: list[Any] = []
     if state is not None:
@@ -82,6 +85,9 @@ def list_findings(
     if check_ids is not None:
         where.append("list_contains(?, check_id)")
         params.append(list(check_ids))
+    if district is not None:
+        where.append("district_id = ?")
+        params.append(district)
     rows = con.execute(
         f"SELECT {', '.join(_COLUMNS)} FROM findings WHERE {' AND '.join(where)} "
         "ORDER BY state = 'resolved', severity = 'error' DESC, check_id, agency_id, "

@@ -73,14 +73,23 @@ def _table(rows: list[tuple[Any, ...]], header: tuple[str, ...]) -> list[str]:
     return ["  ".join(_pad(c, w) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells]
 
 
-def status_text(path: Path) -> str:
-    """``disclosure-etl status``: last runs, items per site, open findings."""
+#: a check_results row about one district: its agency's, or a run-level row computed per
+#: district (its sample names the district); bound parameter: the district id
+DISTRICT_ROW = ("(agency_id IN (SELECT agency_id FROM core.agencies WHERE district_id = $district)"
+                " OR json_extract_string(sample, '$.district_id') = $district)")
+
+
+def status_text(path: Path, district: str | None = None) -> str:
+    """``disclosure-etl status``: last runs, items per site, open findings; with
+    ``district``, the sites and findings of that district only."""
     if not Path(path).exists():
         return f"no warehouse at {path}"
     with reading(path) as con:
         if not _has_schema(con):
             return f"{path}: empty warehouse (no run loaded)"
-        out = [f"warehouse: {path}", "", "last runs:"]
+        p: dict[str, Any] = {"district": district} if district else {}
+        in_district = f"AND {DISTRICT_ROW}" if district else ""
+        out = [f"warehouse: {path}"] + ([f"district: {district}"] if district else []) + ["", "last runs:"]
         runs = con.execute(
             "SELECT run_id, status, strftime(started_at AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M'),"
             " requests, http_errors, items_new, items_changed, items_withdrawn, reports_parsed "
@@ -93,18 +102,20 @@ def status_text(path: Path) -> str:
             "SELECT a.agency_id, a.name, count(i.item_id), count(i.item_id) FILTER "
             "(WHERE i.withdrawn_at IS NULL), count(i.item_id) FILTER (WHERE i.withdrawn_at "
             "IS NOT NULL) FROM core.agencies a LEFT JOIN core.items i USING (agency_id) "
-            "GROUP BY ALL ORDER BY a.agency_id"
+            + ("WHERE a.district_id = $district " if district else "")
+            + "GROUP BY ALL ORDER BY a.agency_id", p
         ).fetchall()
         out += ["", "items per site:"]
         out += ["  " + s for s in _table(sites, ("agency", "name", "items", "listed",
                                                  "withdrawn"))] if sites else ["  (none)"]
         counts = con.execute(
-            "SELECT run_id, status, count(*) FROM latest_check_results GROUP BY ALL ORDER BY 2"
+            f"SELECT run_id, status, count(*) FROM latest_check_results WHERE TRUE {in_district} "
+            "GROUP BY ALL ORDER BY 2", p
         ).fetchall()
         findings = con.execute(
             "SELECT status, check_id, agency_id, report_year, message FROM latest_check_results "
-            "WHERE status NOT IN ('pass', 'skip') ORDER BY CASE status WHEN 'error' THEN 0 WHEN 'fail' THEN 1 "
-            "ELSE 2 END, check_id, agency_id, report_year LIMIT 30"
+            f"WHERE status NOT IN ('pass', 'skip') {in_district} ORDER BY CASE status WHEN 'error' "
+            "THEN 0 WHEN 'fail' THEN 1 ELSE 2 END, check_id, agency_id, report_year LIMIT 30", p
         ).fetchall()
         n_open = sum(n for _, s, n in counts if s != "pass")
         run = counts[0][0] if counts else None

@@ -13,12 +13,20 @@ def refresh_reconciliation(
     con: duckdb.DuckDBPyConnection,
     category_map: dict[str, list[str]],
     reconcile: ReconcileConfig,
+    district_maps: dict[str, dict[str, list[str]]] | None = None,
 ) -> None:
-    """Recompute ``core.reconciliation`` from items, listings and report figures (one transaction)."""
-    pairs = [(label, name) for label, names in category_map.items() for name in names]
+    """Recompute ``core.reconciliation`` from items, listings and report figures (one
+    transaction). An agency whose ``district_id`` has an entry in ``district_maps`` is
+    reconciled with that district's category map, any other with ``category_map``."""
+    pairs: list[tuple[str | None, str, str]] = [
+        (None, label, name) for label, names in category_map.items() for name in names
+    ]
+    for district, cmap in (district_maps or {}).items():
+        pairs += [(district, label, name) for label, names in cmap.items() for name in names]
     mapping = pa.table(
-        {"label": [p[0] for p in pairs], "name": [p[1] for p in pairs]},
-        schema=pa.schema([("label", pa.string()), ("name", pa.string())]),
+        {"district_id": [p[0] for p in pairs], "label": [p[1] for p in pairs],
+         "name": [p[2] for p in pairs]},
+        schema=pa.schema([("district_id", pa.string()), ("label", pa.string()), ("name", pa.string())]),
     )
     con.execute(
         "CREATE OR REPLACE TEMP TABLE recon_params AS SELECT ?::DOUBLE AS tolerance_abs, "
