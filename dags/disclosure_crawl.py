@@ -4,25 +4,28 @@
 **What it does.** Opens a run in the raw archive (`start_run`), finds every district's gkmlpt
 sub-sites (`discover`), splits them into crawl lanes (`plan_lanes`: whole hosts per lane, at
 most `DISCLOSURE_CRAWL_LANES` lanes, default 2), crawls each lane in one mapped task
-(`crawl_lane`, labelled with its hosts; pool `crawl`), harvests the portals' annual-report
-columns (`crawl_report_columns`), then closes the run manifest (`finish_crawl`). Inside a
-lane every host has its own thread that crawls the host's sub-sites one after the other, so
-hosts run in parallel and each host sees a single polite request stream (`min_interval_s`)
-without a pool per host; the hosts are found at run time, so a new district needs no DAG
-change. Closing the run emits the asset `disclosure://archive/crawled`, which starts
-**disclosure_reports** (parse + load), which in turn starts **disclosure_checks**. Nothing is
-parsed here; every response body is archived before it is used.
+(`crawl_lane`, labelled with its hosts; pool `crawl`), harvests every district's portal
+annual-report columns (`crawl_report_columns`, districts in parallel), then closes the run
+manifest (`finish_crawl`). Inside a lane every host has its own thread that crawls the host's
+sub-sites one after the other, so hosts run in parallel and each host sees a single polite
+request stream (`min_interval_s`) without a pool per host; the hosts are found at run time,
+so a new district needs no DAG change. Closing the run emits the asset
+`disclosure://archive/crawled`, which starts **disclosure_reports** (parse + load), which in
+turn starts **disclosure_checks**. Nothing is parsed here; every response body is archived
+before it is used.
 
 **What a failure means.**
 - a red `crawl_lane [hosts]`: at least one sub-site of those hosts could not be harvested
   (blocked 412/521 challenge, robots.txt refusal, TLS failure, timeouts, an empty listing);
   its log has one `FAILED SITE agency_id: reason` line per such sub-site, and the lane's other
-  sub-sites were still crawled. What it did fetch is archived; `finish_crawl` still runs, records the failure in the run manifest and emits the asset, so the
+  sub-sites were still crawled. What it did fetch is archived; `finish_crawl` still runs,
+  records the failure in the run manifest and emits the asset, so the
   other sites' data still reaches the warehouse. The run is then marked failed by
   `harvest_complete`, so the failure stays visible.
 - a red `start_run` / `discover`: nothing (or nothing new) was harvested; usually the portal is
   unreachable or its layout changed (0 sub-sites discovered is an error, not a quiet success).
-- a red `harvest_complete` alone: read `finish_crawl`'s log, it names the failed sites.
+- a red `harvest_complete` alone: read `finish_crawl`'s log, it names the failed sites (and a
+  district whose discovery or portal columns failed), each with its district.
 
 **Killed tasks resume.** A `crawl_lane` task killed mid-way (a lost worker, SIGKILL, a
 timeout) and retried carries on the same run: every answer it had archived is re-used, not
@@ -125,11 +128,15 @@ def disclosure_crawl() -> None:
         return outcome.to_json()
 
     @task(execution_timeout=timedelta(hours=1), trigger_rule="all_done")
-    def crawl_report_columns(crawl_run: str) -> dict[str, Any]:
-        """Harvest the portal's annual-report columns (runs even when a sub-site failed)."""
+    def crawl_report_columns(crawl_run: str) -> list[dict[str, Any]]:
+        """Harvest every district's portal report columns, districts in parallel (runs even
+        when a sub-site failed)."""
         from disclosure_etl import config, pipeline
 
-        return pipeline.crawl_report_columns(config.load(), crawl_run)
+        units = pipeline.crawl_portals(config.load(), crawl_run)
+        for u in units:
+            print(f"{u['unit']}: {u['status']}, {u['requests']} requests, {len(u['errors'])} errors")
+        return units
 
     @task(execution_timeout=timedelta(minutes=10), trigger_rule="all_done", outlets=[CRAWLED])
     def finish_crawl(crawl_run: str) -> dict[str, Any]:
@@ -142,8 +149,9 @@ def disclosure_crawl() -> None:
             f"run {outcome.get('run_id')} closed: status={outcome.get('status')}, "
             f"{len(failed)} failed site(s)"
         )
-        for f in failed:
-            print(f"  FAILED SITE: {f}")
+        for district, units in (outcome.get("failed_by_district") or {}).items():
+            for unit in units:
+                print(f"  FAILED SITE: {unit} (district {district})")
         return outcome
 
     @task(execution_timeout=timedelta(minutes=5), retries=0, trigger_rule="none_failed")
