@@ -152,7 +152,8 @@ def _budget(cfg: config.Config, run_id: str) -> dict[str, int]:
     discovers = len(cfg.districts)
     return {"sub-sites": len(sites), "leaf categories": leaves,
             "report-column pages": sum(len(d.report_columns) for d in cfg.districts),
-            "discovery pages": sum(len(d.discover) for d in cfg.districts),
+            # a district's discover pages are read by its discover and its portal unit
+            "discovery pages": sum(len(d.discover) * 2 for d in cfg.districts),
             # robots.txt is read once per host by each crawl unit's client
             "robots.txt (one per crawl unit)": len(sites) + portals + discovers}
 
