@@ -81,10 +81,32 @@ def build_batch(archive: Archive, run_id: str, con: Any = None) -> RunBatch:
         if d.discover_error:
             _error(batch, "discover", None, None, f"district {d.id}: {d.discover_error}")
     scope = {d.id for d in districts if not d.implicit}  # districts that scope ownership
-    sites = manifest.get("sites", [])
+    names, district_of = _known_agencies(con)
+    candidates = _site_units(batch, archive, manifest.get("sites", []), scope, names, district_of)
+    for d in districts:
+        portal = archive.read_unit_outcome(run_id, d.portal_unit)
+        if portal is not None:
+            found = _portal_candidates(batch, archive, run_id, portal)
+            for cand in found:
+                cand.district = d.id if d.id in scope else None
+            candidates.extend(found)
+    _add_reports(batch, candidates, names, district_of, _existing_copies(con))
+    return batch
+
+
+def _site_units(
+    batch: RunBatch,
+    archive: Archive,
+    sites: list[dict[str, Any]],
+    scope: set[str],
+    names: dict[str, str],
+    district_of: dict[str, str | None],
+) -> list[_ReportCandidate]:
+    """The agency and catalog rows of every sub-site unit of the run (``names`` and
+    ``district_of`` learn its agencies); returns the report copies found in the catalogs."""
+    run_id = batch.run_id
     root_by_host = {s["host"]: s["agency_id"] for s in sites if not s.get("prefix")}
     candidates: list[_ReportCandidate] = []
-    names, district_of = _known_agencies(con)
     agencies: list[dict[str, Any]] = []
     for site in sites:
         agency_id = site["agency_id"]
@@ -121,15 +143,7 @@ def build_batch(archive: Archive, run_id: str, con: Any = None) -> RunBatch:
             cand.district = site.get("district_id") if site.get("district_id") in scope else None
         candidates.extend(found)
     _add_agencies(batch, agencies)
-    for d in districts:
-        portal = archive.read_unit_outcome(run_id, d.portal_unit)
-        if portal is not None:
-            found = _portal_candidates(batch, archive, run_id, portal)
-            for cand in found:
-                cand.district = d.id if d.id in scope else None
-            candidates.extend(found)
-    _add_reports(batch, candidates, names, district_of, _existing_copies(con))
-    return batch
+    return candidates
 
 
 def _district_runs(manifest: dict[str, Any]) -> list[DistrictRun]:
@@ -482,14 +496,12 @@ def _add_reports(
 ) -> None:
     folded: dict[str, list[_ReportCandidate]] = {}
     owner: dict[str, str | None] = {}
-    scoped: dict[str | None, dict[str, str]] = {None: names}
+    scoped = _DistrictNames(names, district_of)
     for cand in candidates:
-        if cand.district not in scoped:  # a district's own agencies (and legacy rows without one)
-            scoped[cand.district] = {a: n for a, n in names.items()
-                                     if district_of.get(a) in (cand.district, None)}
         # who owns it: the agency its title (else its text) names, else its 发布机构, else the
         # catalog that publishes it; never a portal page's 来源 (contract §7)
-        stated = resolve_agency(scoped[cand.district], cand.parsed.agency, cand.publisher, cand.title)
+        stated = resolve_agency(scoped.of(cand.district), cand.parsed.agency, cand.publisher,
+                                cand.title)
         agency_id = stated or cand.agency_id
         year = _year_of(cand)
         key_agency = agency_id or agency_core(cand.parsed.agency or cand.publisher) or "?"
@@ -555,6 +567,21 @@ def _add_reports(
                 extraction=f.extraction,
                 confidence=f.confidence,
             )
+
+
+class _DistrictNames:
+    """Agency names a report's owner is looked for among: with a named district, that
+    district's agencies (and those loaded before districts existed); else every agency."""
+
+    def __init__(self, names: dict[str, str], district_of: dict[str, str | None]) -> None:
+        self.names, self.district_of = names, district_of
+        self._cache: dict[str | None, dict[str, str]] = {None: names}
+
+    def of(self, district: str | None) -> dict[str, str]:
+        if district not in self._cache:
+            self._cache[district] = {a: n for a, n in self.names.items()
+                                     if self.district_of.get(a) in (district, None)}
+        return self._cache[district]
 
 
 def _owner_note(note: str | None, owner: str | None, named: str | None) -> str | None:
