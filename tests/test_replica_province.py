@@ -6,6 +6,8 @@ server's router directly (the same code path without sockets, so the host is fix
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import tracemalloc
 from pathlib import Path
 from typing import Any
@@ -14,6 +16,7 @@ from urllib.parse import urlsplit
 import duckdb
 import pytest
 import requests
+import yaml
 
 from disclosure_etl import pipeline
 from disclosure_etl.replica import fixtures as fx
@@ -74,6 +77,7 @@ def test_same_seed_same_bytes_other_seed_other_bytes() -> None:
 
 def test_full_province_is_big_and_lazy() -> None:
     small = Province().districts[0]
+    _bodies(small)  # one-off costs outside the trace: imports (openpyxl), the cached xlsx bytes
     tracemalloc.start()
     try:
         base = tracemalloc.get_traced_memory()[0]
@@ -85,6 +89,10 @@ def test_full_province_is_big_and_lazy() -> None:
         full = Province(ProvinceParams.full())
         for world in (full.districts[0], full.districts[-1]):
             _bodies(world)
+        srv, rows = ReplicaServer(world=full.districts[0], log_limit=10), full.districts[0].all_rows()
+        for it in rows[:: len(rows) // 300]:  # 300 distinct content pages: nothing piles up
+            if it.type == "normal":
+                assert srv.route("GET", it.content_path, "", "h", "http").status == 200
         peak = tracemalloc.get_traced_memory()[1] - base
     finally:
         tracemalloc.stop()
@@ -229,3 +237,25 @@ def test_report_rows_list_their_year(prov: ProvinceServer) -> None:
         reps = sorted((r for r in w.reports if r.prefix == ag.prefix), key=lambda r: -r.year)
         assert [it.id for it in rows] == [r.item_id for r in reps]
         assert all(bj_year(it.publish_ts) == r.year + 1 for it, r in zip(rows, reps, strict=True))
+
+
+def test_cli_serves_a_small_province_and_writes_its_config(tmp_path: Path) -> None:
+    cfg = tmp_path / "province.yaml"
+    exe = Path(sys.executable).with_name("disclosure-etl")
+    proc = subprocess.Popen(
+        [str(exe), "replica", "serve", "--scenario", "province", "--size", "small", "--districts", "2",
+         "--port", "0", "--write-config", str(cfg), "--min-interval", "0.25"],
+        stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        lines = [proc.stdout.readline().split() for _ in range(2)]
+        doc = yaml.safe_load(cfg.read_text("utf-8"))
+        assert [ln[0] for ln in lines] == [d["id"] for d in doc["districts"]] == ["d01", "d02"]
+        assert [f"{ln[1]}/" for ln in lines] == [d["discover"][0] for d in doc["districts"]]
+        assert doc["http"] == {"min_interval_s": 0.25}
+        home = get(session(), f"{lines[1][1]}/")
+        assert home.status_code == 200 and "/d02jd" in home.text
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

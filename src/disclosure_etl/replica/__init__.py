@@ -27,6 +27,19 @@ produces on ``default``). Every agency publishes one annual report per year from
 item's year through 2025 (filler reports claim exactly what was posted); the few planted
 defects are listed in ``notes``.
 
+Province (:mod:`.province`, issue #13): ``ProvinceServer(districts=3, sites=(3, 5))`` or
+``ProvinceServer(params=ProvinceParams.full())`` (21 districts × 20–40 sub-sites = 630,
+~1.5 million items) serves every district on its own 127.0.0.1 port from one process
+(threads), each a lazy :class:`DistrictWorld` (same interface as :class:`World`; items,
+counts and reports derived from a hash of (seed, district, site, category, index), nothing
+proportional to the item count held). ``.districts`` (id, name, base_url, world),
+``.config_dict(min_interval_s)`` (a ``districts:`` config), ``.expected_posted(district,
+agency, year)``, ``.planted_findings`` (district_id, check_id, prefix, year), and
+``.request_counts()`` (per host; the request logs are bounded by ``log_limit``). CLI:
+``disclosure-etl replica serve --scenario province [--districts N] [--size full|small]
+[--write-config FILE]`` prints ``id base_url name`` per district (the config is written
+first). A benchmark should run it in a process of its own (one GIL for all hosts).
+
 Recorded scenarios (:mod:`.recorded`): ``RecordedServer(DIR)`` replays the responses
 ``disclosure-etl probe URL --out DIR`` saved (``replica serve --scenario DIR``).
 

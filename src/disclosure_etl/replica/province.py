@@ -45,7 +45,7 @@ import random
 import threading
 from bisect import bisect_right
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, overload
@@ -76,6 +76,7 @@ ATTACHMENT_SHIFT = 2_500_000
 LAST_YEAR = 2026  # items up to the replica's today, 2026-11-26
 TODAY = date(2026, 11, 26)
 REPORT_LEAF = "政府信息公开年度报告"
+REPORT_CACHE_SITES = 4  # per province: the sites whose reports are kept (~1 MiB a site)
 
 CITIES = ("南岭市", "东江市", "北湾市", "西樵市", "青云市", "金沙市", "银湖市")
 DISTRICT_NAMES = (
@@ -165,9 +166,9 @@ class _Rows(Sequence[Item]):
     def __getitem__(self, i: int | slice) -> Item | list[Item]:
         if isinstance(i, slice):
             start, stop, step = i.indices(self._n)
-            if step != 1:
-                return [self[j] for j in range(start, stop, step)]
-            return self._slice(start, max(start, stop))
+            if step < 0:
+                return self[stop + 1 : start + 1][::-1][:: -step]
+            return self._slice(start, max(start, stop), step)
         j = i + self._n if i < 0 else i
         if not 0 <= j < self._n:
             raise IndexError(i)
@@ -187,12 +188,12 @@ class _Rows(Sequence[Item]):
 
         return heapq.merge(*(one(k, c) for k, c in self._parts))
 
-    def _slice(self, start: int, stop: int) -> list[Item]:
+    def _slice(self, start: int, stop: int, step: int = 1) -> list[Item]:
         if len(self._parts) == 1:  # one leaf: index arithmetic
             k, c = self._parts[0]
             n = self._w._sites[k].total(c)
-            return [self._w._item(k, c, n - 1 - j) for j in range(start, stop)]
-        picked = itertools.islice(self._keys(), start, stop)  # merged on cheap keys
+            return [self._w._item(k, c, n - 1 - j) for j in range(start, stop, step)]
+        picked = itertools.islice(self._keys(), start, stop, step)  # merged on cheap keys
         return [self._w._item(k, c, i) for _, _, k, c, i in picked]
 
 
@@ -238,10 +239,33 @@ class _Reports(Sequence[Report]):
             yield from self._w._site_reports(k).values()
 
 
+class _ReportCache:
+    """The reports of the last few sites built, shared by a province's districts (a site's
+    ~10 reports take ~1 MiB; a crawl reads one site's reports together)."""
+
+    def __init__(self, sites: int = REPORT_CACHE_SITES) -> None:
+        self._sites = sites
+        self._lock = threading.Lock()
+        self._got: OrderedDict[tuple[str, int], dict[str, Report]] = OrderedDict()
+
+    def get(self, key: tuple[str, int], build: Callable[[], dict[str, Report]]) -> dict[str, Report]:
+        with self._lock:
+            got = self._got.get(key)
+            if got is not None:
+                self._got.move_to_end(key)
+                return got
+        got = build()  # outside the lock: another thread may build the same site meanwhile
+        with self._lock:
+            self._got[key] = got
+            while len(self._got) > self._sites:
+                self._got.popitem(last=False)
+        return got
+
+
 class DistrictWorld(World):
     """One lazy district of a province (see the module docstring)."""
 
-    def __init__(self, params: ProvinceParams, index: int) -> None:
+    def __init__(self, params: ProvinceParams, index: int, reports: _ReportCache | None = None) -> None:
         self.params = params
         self.index = index
         self.id = f"d{index + 1:02d}"
@@ -249,7 +273,7 @@ class DistrictWorld(World):
         self.portal_name = f"{self.name}人民政府门户网站"
         self._base = FIRST_POST_ID + index * DISTRICT_STRIDE
         self._lock = threading.Lock()
-        self._report_cache: OrderedDict[int, dict[str, Report]] = OrderedDict()
+        self._report_cache = reports if reports is not None else _ReportCache()
         self._listings: dict[tuple[str, int], Listing] = {}
         self._changes: dict[str, Changes] = {}
         specs = self._specs()
@@ -489,18 +513,8 @@ class DistrictWorld(World):
         return out
 
     def _site_reports(self, k: int) -> dict[str, Report]:
-        """The reports of site ``k`` (a few sites' are cached)."""
-        with self._lock:
-            got = self._report_cache.get(k)
-            if got is not None:
-                self._report_cache.move_to_end(k)
-                return got
-        got = self._build_reports(self._sites[k])
-        with self._lock:
-            self._report_cache[k] = got
-            while len(self._report_cache) > 16:
-                self._report_cache.popitem(last=False)
-        return got
+        """The reports of site ``k`` (built on demand; see ``_ReportCache``)."""
+        return self._report_cache.get((self.id, k), lambda: self._build_reports(self._sites[k]))
 
     def _build_reports(self, s: _Site) -> dict[str, Report]:
         out: dict[str, Report] = {}
@@ -561,7 +575,8 @@ class Province:
 
     def __init__(self, params: ProvinceParams | None = None) -> None:
         self.params = params or ProvinceParams()
-        self.districts = [DistrictWorld(self.params, d) for d in range(self.params.districts)]
+        cache = _ReportCache()
+        self.districts = [DistrictWorld(self.params, d, cache) for d in range(self.params.districts)]
 
     def district(self, district_id: str) -> DistrictWorld:
         return next(w for w in self.districts if w.id == district_id)
