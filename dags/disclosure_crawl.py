@@ -1,26 +1,33 @@
 """
 ### disclosure_crawl — nightly harvest of the disclosure catalogs (02:00 Asia/Shanghai)
 
-**What it does.** Opens a run in the raw archive (`start_run`), finds the district's gkmlpt
-sub-sites (`discover`), crawls each sub-site in its own mapped task (`crawl_site`, one map
-index per sub-site, labelled with the agency name; each holds its host's politeness pool
-`site_<host>`), harvests the portal's annual-report columns (`crawl_report_columns`), then
-closes the run manifest (`finish_crawl`). Closing the run emits the asset
+**What it does.** Opens a run in the raw archive (`start_run`), finds every district's gkmlpt
+sub-sites (`discover`), splits them into crawl lanes (`plan_lanes`: whole hosts per lane, at
+most `DISCLOSURE_CRAWL_LANES` lanes, default 2), crawls each lane in one mapped task
+(`crawl_lane`, labelled with its hosts; pool `crawl`), harvests every district's portal
+annual-report columns (`crawl_report_columns`, districts in parallel), then closes the run
+manifest (`finish_crawl`). Inside a lane every host has its own thread that crawls the host's
+sub-sites one after the other, so hosts run in parallel and each host sees a single polite
+request stream (`min_interval_s`) without a pool per host; the hosts are found at run time,
+so a new district needs no DAG change. Closing the run emits the asset
 `disclosure://archive/crawled`, which starts **disclosure_reports** (parse + load), which in
 turn starts **disclosure_checks**. Nothing is parsed here; every response body is archived
 before it is used.
 
 **What a failure means.**
-- a red `crawl_site [agency]`: that sub-site could not be harvested (blocked 412/521 challenge,
-  robots.txt refusal, TLS failure, timeouts, an empty listing). What it did fetch is archived;
-  `finish_crawl` still runs, records the failure in the run manifest and emits the asset, so the
+- a red `crawl_lane [hosts]`: at least one sub-site of those hosts could not be harvested
+  (blocked 412/521 challenge, robots.txt refusal, TLS failure, timeouts, an empty listing);
+  its log has one `FAILED SITE agency_id: reason` line per such sub-site, and the lane's other
+  sub-sites were still crawled. What it did fetch is archived; `finish_crawl` still runs,
+  records the failure in the run manifest and emits the asset, so the
   other sites' data still reaches the warehouse. The run is then marked failed by
   `harvest_complete`, so the failure stays visible.
 - a red `start_run` / `discover`: nothing (or nothing new) was harvested; usually the portal is
   unreachable or its layout changed (0 sub-sites discovered is an error, not a quiet success).
-- a red `harvest_complete` alone: read `finish_crawl`'s log, it names the failed sites.
+- a red `harvest_complete` alone: read `finish_crawl`'s log, it names the failed sites (and a
+  district whose discovery or portal columns failed), each with its district.
 
-**Killed tasks resume.** A `crawl_site` task killed mid-way (a lost worker, SIGKILL, a
+**Killed tasks resume.** A `crawl_lane` task killed mid-way (a lost worker, SIGKILL, a
 timeout) and retried carries on the same run: every answer it had archived is re-used, not
 fetched again. A new DAG run after a failed one resumes the unfinished run when it is less
 than 20 hours old (`start_run` returns it). The crawl reads the warehouse's knowledge from the
@@ -44,23 +51,18 @@ import pendulum
 from airflow.sdk import Asset, dag, get_current_context, task
 from airflow.sdk.exceptions import AirflowFailException
 
-from disclosure_etl import config as _config
 from disclosure_etl.airflow_env import (
     ASSET_CRAWLED,
+    CRAWL_POOL,
     TIMEZONE,
+    crawl_lanes_setting,
     crawl_schedule,
-    group_sites_by_host,
-    host_task_suffix,
-    site_hosts,
+    lane_label,
     site_label,
     task_defaults,
 )
 
 CRAWLED = Asset(ASSET_CRAWLED)
-
-# Reading the YAML config is cheap (no network, no DuckDB): the hosts decide the mapped crawl
-# tasks, because a pool cannot differ between map indexes of one task.
-HOSTS = site_hosts(_config.load())
 
 
 @dag(
@@ -92,32 +94,49 @@ def disclosure_crawl() -> None:
             raise AirflowFailException(
                 "discovery found 0 sub-sites: the portal layout may have changed"
             )
-        group_sites_by_host(sites, HOSTS)  # every site must be on a host this DAG has a pool for
         print(f"discovered {len(sites)} sub-sites: " + ", ".join(site_label(s) for s in sites))
         return sites
 
     @task(execution_timeout=timedelta(minutes=5))
-    def sites_on_host(sites: list[dict[str, Any]], host: str) -> list[dict[str, Any]]:
-        """The discovered sub-sites on one host (only when the config names several hosts)."""
-        return group_sites_by_host(sites, HOSTS)[host]
+    def plan_lanes(sites: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+        """Whole hosts per lane, at most DISCLOSURE_CRAWL_LANES lanes, balanced by sub-sites."""
+        from disclosure_etl import pipeline
+
+        lanes = pipeline.crawl_lanes(sites, crawl_lanes_setting())
+        for lane in lanes:
+            print(f"lane {lane_label(lane)}: " + ", ".join(site_label(s) for s in lane))
+        return lanes
 
     @task(
-        map_index_template="{{ site_label }}",
-        execution_timeout=timedelta(hours=3),
+        pool=CRAWL_POOL,
+        map_index_template="{{ lane_label }}",
+        execution_timeout=timedelta(hours=6),
     )
-    def crawl_site(crawl_run: str, site: dict[str, Any]) -> dict[str, Any]:
-        """Harvest one sub-site: listings, new/changed content pages, attachments."""
+    def crawl_lane(crawl_run: str, sites: list[dict[str, Any]]) -> dict[str, Any]:
+        """Harvest a lane's sub-sites (hosts in parallel, each host's sites in turn)."""
         from disclosure_etl import config, pipeline
 
-        get_current_context()["site_label"] = site_label(site)  # type: ignore[typeddict-unknown-key]
-        return pipeline.crawl_site(config.load(), crawl_run, site)
+        get_current_context()["lane_label"] = lane_label(sites)  # type: ignore[typeddict-unknown-key]
+        outcome = pipeline.crawl_sites(config.load(), crawl_run, sites)
+        for done in outcome.harvested:
+            print(f"harvested {done['unit']}: {done['status']}, {done['requests']} requests")
+        if outcome.failed:  # raised after every other sub-site of the lane was crawled
+            raise pipeline.SiteHarvestError(
+                f"{len(outcome.failed)} of {len(sites)} sub-site(s) failed: "
+                + "; ".join(outcome.failed)
+            )
+        return outcome.to_json()
 
     @task(execution_timeout=timedelta(hours=1), trigger_rule="all_done")
-    def crawl_report_columns(crawl_run: str) -> dict[str, Any]:
-        """Harvest the portal's annual-report columns (runs even when a sub-site failed)."""
+    def crawl_report_columns(crawl_run: str) -> list[dict[str, Any]]:
+        """Harvest every district's portal report columns, districts in parallel (runs even
+        when a sub-site failed)."""
         from disclosure_etl import config, pipeline
 
-        return pipeline.crawl_report_columns(config.load(), crawl_run)
+        units = pipeline.crawl_portals(config.load(), crawl_run)
+        for u in units:
+            print(f"{u['unit']}: {u['status']}, {u['requests']} requests, {len(u['errors'])} errors")
+        return units
 
     @task(execution_timeout=timedelta(minutes=10), trigger_rule="all_done", outlets=[CRAWLED])
     def finish_crawl(crawl_run: str) -> dict[str, Any]:
@@ -130,8 +149,9 @@ def disclosure_crawl() -> None:
             f"run {outcome.get('run_id')} closed: status={outcome.get('status')}, "
             f"{len(failed)} failed site(s)"
         )
-        for f in failed:
-            print(f"  FAILED SITE: {f}")
+        for district, units in (outcome.get("failed_by_district") or {}).items():
+            for unit in units:
+                print(f"  FAILED SITE: {unit} (district {district})")
         return outcome
 
     @task(execution_timeout=timedelta(minutes=5), retries=0, trigger_rule="none_failed")
@@ -147,23 +167,14 @@ def disclosure_crawl() -> None:
 
     crawl_run = start_run()  # our archive run id (never Airflow's logical date)
     discovered = discover(crawl_run)
-    crawls = []
-    for host in HOSTS:
-        crawl = crawl_site.override(pool=_config.host_pool(host))
-        if len(HOSTS) == 1:
-            host_sites = discovered
-        else:  # one mapped crawl task per host: a pool cannot differ between map indexes
-            suffix = host_task_suffix(host)
-            host_sites = sites_on_host.override(task_id=f"sites_on_{suffix}")(discovered, host)
-            crawl = crawl_site.override(task_id=f"crawl_site_{suffix}", pool=_config.host_pool(host))
-        crawls.append(crawl.partial(crawl_run=crawl_run).expand(site=host_sites))
+    crawls = crawl_lane.partial(crawl_run=crawl_run).expand(sites=plan_lanes(discovered))
     columns = crawl_report_columns(crawl_run)
-    crawls >> columns  # type: ignore[operator]
+    crawls >> columns  # the portals share hosts with the sub-sites: after the crawl
     outcome = finish_crawl(crawl_run)
-    [*crawls, columns] >> outcome  # type: ignore[operator]
+    [crawls, columns] >> outcome  # type: ignore[operator]
     gate = harvest_complete(outcome)
     # The gate also waits on every stage, so a failed discover or crawl turns the run red.
-    [discovered, *crawls, columns] >> gate  # type: ignore[operator]
+    [discovered, crawls, columns] >> gate  # type: ignore[operator]
 
 
 disclosure_crawl()

@@ -2,8 +2,8 @@
 
 Two jobs, both usable from code that must never import Airflow (``src/disclosure_etl``):
 
-* the names the DAGs share (asset URIs, the writer pool, task defaults, the host groups the
-  crawl is mapped over), so the DAG files stay thin and every caller agrees on them;
+* the names the DAGs share (asset URIs, the writer and crawl pools, task defaults, the
+  crawl lanes' labels), so the DAG files stay thin and every caller agrees on them;
 * preparing an ``AIRFLOW_HOME`` (embedded SQLite for the demo and ``make airflow``, or any
   metadata database for the distributed test) and running the ``airflow`` CLI in a
   subprocess with the project's ``dags/`` and ``plugins/``.
@@ -19,14 +19,11 @@ import secrets
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import IO, Any
-from urllib.parse import urlsplit
-
-from disclosure_etl.config import Config, host_pool
 
 #: Emitted by ``disclosure_crawl`` when a run's raw archive is closed.
 ASSET_CRAWLED = "disclosure://archive/crawled"
@@ -34,6 +31,8 @@ ASSET_CRAWLED = "disclosure://archive/crawled"
 ASSET_LOADED = "disclosure://warehouse/loaded"
 #: One-slot pool held by every task that writes DuckDB (contract.md §5).
 WRITER_POOL = "duckdb_writer"
+#: Held by every crawl lane; its slots bound the crawl tasks running at once (all DAG runs).
+CRAWL_POOL = "crawl"
 #: The IANA zone the schedules are written in.
 TIMEZONE = "Asia/Shanghai"
 #: Crawl schedule of ``disclosure_crawl``: 02:00 Asia/Shanghai, nightly.
@@ -92,48 +91,25 @@ def _cron(env: str, default: str) -> str | None:
     return None if value.lower() in ("", "none") else value
 
 
-def url_host(url: str) -> str:
-    """``host[:port]`` of a URL, lower-cased: the unit of politeness (one pool per host)."""
-    return urlsplit(url).netloc.lower()
+def crawl_lanes_setting() -> int:
+    """How many crawl tasks run at once (``$DISCLOSURE_CRAWL_LANES``, default 2): the slots
+    of the ``crawl`` pool and the most lanes the crawl DAG splits the hosts into. Size it to
+    the Celery worker slots you give the crawl (each lane is one task process)."""
+    lanes = int(os.environ.get("DISCLOSURE_CRAWL_LANES", "2"))
+    if lanes < 1:
+        raise ValueError(f"DISCLOSURE_CRAWL_LANES must be >= 1, not {lanes}")
+    return lanes
 
 
-def site_hosts(cfg: Config) -> list[str]:
-    """Every host the run may crawl sub-sites on, sorted (the config's allow-list).
-
-    The crawl DAG maps one task per host group over these, each holding that host's pool,
-    because a pool cannot vary between the map indexes of one mapped task.
-    """
-    return sorted(cfg.allowed_hosts)
-
-
-def host_task_suffix(host: str) -> str:
-    """A task-id-safe slug of a host: ``www.by.gov.cn`` -> ``www_by_gov_cn``."""
-    return "".join(c if c.isalnum() else "_" for c in host).strip("_") or "host"
-
-
-def group_sites_by_host(
-    sites: Iterable[Mapping[str, Any]], hosts: Sequence[str]
-) -> dict[str, list[dict[str, Any]]]:
-    """Split discovered sites into the host groups the DAG was built with (key: host).
-
-    A site on a host the DAG does not know (the config changed since the DAG was parsed)
-    is an error naming the host, rather than a crawl outside the host's pool.
-    """
-    groups: dict[str, list[dict[str, Any]]] = {h: [] for h in hosts}
-    for site in sites:
-        host = url_host(str(site.get("index_url") or "")) or str(site.get("host") or "").lower()
-        if host not in groups:
-            raise ValueError(
-                f"sub-site {site.get('agency_id')!r} is on host {host!r}, which the DAG was not "
-                f"built for (hosts: {', '.join(hosts)}); let the dag-processor re-parse the DAG "
-                "after a config change"
-            )
-        groups[host].append(dict(site))
-    return groups
+def lane_label(sites: Sequence[Mapping[str, Any]]) -> str:
+    """The readable map index of one crawl lane: its hosts and sub-site count."""
+    hosts = list(dict.fromkeys(str(s.get("host") or "?") for s in sites))
+    shown = ", ".join(hosts[:3]) + (f" +{len(hosts) - 3} hosts" if len(hosts) > 3 else "")
+    return f"{shown} ({len(sites)} sub-sites)"
 
 
 def site_label(site: Mapping[str, Any]) -> str:
-    """The readable map index of one sub-site's crawl task: ``name (agency_id)``."""
+    """A readable name of one sub-site in log lines: ``name (agency_id)``."""
     name = str(site.get("name") or "").strip()
     agency = str(site.get("agency_id") or "").strip()
     if name and agency and name != agency:
@@ -141,12 +117,9 @@ def site_label(site: Mapping[str, Any]) -> str:
     return name or agency or str(site.get("index_url") or "?")
 
 
-def pools_for(cfg: Config) -> dict[str, int]:
-    """The pools a deployment needs for ``cfg``: the writer pool and one per site host."""
-    pools = {WRITER_POOL: 1}
-    for host in site_hosts(cfg):
-        pools[host_pool(host)] = 1
-    return pools
+def pools_for(lanes: int | None = None) -> dict[str, int]:
+    """The pools a deployment needs: the one-slot writer pool and the ``crawl`` pool."""
+    return {WRITER_POOL: 1, CRAWL_POOL: lanes or crawl_lanes_setting()}
 
 
 # --------------------------------------------------------------------------- AIRFLOW_HOME
@@ -216,16 +189,8 @@ class AirflowHome:
 
     def set_pools(self, pools: Mapping[str, int]) -> None:
         """Create or update pools in one CLI call (``airflow pools import``)."""
-        spec = {
-            name: {
-                "slots": slots,
-                "description": _pool_description(name),
-                "include_deferred": False,
-            }
-            for name, slots in pools.items()
-        }
         path = self.home / "pools.json"
-        path.write_text(json.dumps(spec, indent=2), encoding="utf-8")
+        path.write_text(pool_spec(pools), encoding="utf-8")
         self.run("pools", "import", str(path))
 
 
@@ -250,7 +215,7 @@ def pool_spec(pools: Mapping[str, int]) -> str:
 def _pool_description(name: str) -> str:
     if name == WRITER_POOL:
         return "one writer of the DuckDB working database at a time (contract §5)"
-    return "politeness: one crawl task at a time per site host"
+    return "crawl lanes running at once (each lane holds whole hosts: politeness is in-process)"
 
 
 def airflow_env(
@@ -350,7 +315,7 @@ def standalone(home: Path | None = None) -> int:
     from disclosure_etl import config
 
     cfg = config.load()
-    ah.set_pools(pools_for(cfg))
+    ah.set_pools(pools_for())
     print(f"AIRFLOW_HOME={ah.home}")
     print(
         f"dags: {ah.env['AIRFLOW__CORE__DAGS_FOLDER']}  plugins: {ah.env['AIRFLOW__CORE__PLUGINS_FOLDER']}"
@@ -362,16 +327,14 @@ def standalone(home: Path | None = None) -> int:
 
 
 def pools_file(path: Path) -> Path:
-    """Write the pools the current config needs as an ``airflow pools import`` file."""
-    from disclosure_etl import config
-
-    path.write_text(pool_spec(pools_for(config.load())), encoding="utf-8")
+    """Write the pools a deployment needs as an ``airflow pools import`` file."""
+    path.write_text(pool_spec(pools_for()), encoding="utf-8")
     return path
 
 
 USAGE = """usage: python -m disclosure_etl.airflow_env COMMAND
   standalone [AIRFLOW_HOME]  `airflow standalone` with the project's dags and plugins (make airflow)
-  pools FILE                 write the pools the config needs, for `airflow pools import FILE`"""
+  pools FILE                 write the pools a deployment needs, for `airflow pools import FILE`"""
 
 
 def main(argv: Sequence[str] | None = None) -> int:

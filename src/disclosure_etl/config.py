@@ -442,11 +442,6 @@ def _read_yaml(p: Path) -> dict[str, Any]:
     return data
 
 
-def host_pool(host: str) -> str:
-    """The Airflow pool that serialises requests to one site host across workers."""
-    return "site_" + host.lower().replace(":", "_")
-
-
 def load_category_map(cfg: Config | DistrictConfig) -> dict[str, list[str]]:
     """Report category label -> catalog category names (contract.md §7): the top-level map
     of a ``Config``, or a district's own."""

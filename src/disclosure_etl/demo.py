@@ -69,14 +69,12 @@ def write_config(base_url: str, data_dir: Path) -> Path:
 
 
 def prepare_airflow(home: Path, config_path: Path) -> AirflowHome:
-    """Embedded Airflow home (SQLite, migrated once) with the writer and host pools."""
-    from disclosure_etl import config
-
+    """Embedded Airflow home (SQLite, migrated once) with the writer and crawl pools."""
     home.mkdir(parents=True, exist_ok=True)
     log = home / "airflow.log"
     log.write_text("", encoding="utf-8")
     ah = airflow_env.prepare_home(home, log_path=log, extra={"DISCLOSURE_CONFIG": str(config_path)})
-    ah.set_pools(airflow_env.pools_for(config.load(config_path)))
+    ah.set_pools(airflow_env.pools_for())
     return ah
 
 

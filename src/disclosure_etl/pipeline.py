@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import logging
 import secrets
-from dataclasses import asdict
+from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -22,7 +24,6 @@ from disclosure_etl import crawl as crawl_mod
 from disclosure_etl import warehouse as wh
 from disclosure_etl.archive import Archive
 from disclosure_etl.config import Config, ConfigError, DistrictConfig, load_category_map
-from disclosure_etl.config import host_pool as host_pool  # re-exported: part of the stage API
 from disclosure_etl.http import PoliteClient
 from disclosure_etl.models import DistrictRun, UnitOutcome
 from disclosure_etl.progress import progress
@@ -299,19 +300,74 @@ def finish_crawl(cfg: Config, run_id: str, now: datetime | None = None) -> dict[
             "failed_by_district": {k: v for k, v in by_district.items() if v}}
 
 
-def crawl(cfg: Config, run_id: str | None = None) -> dict[str, Any]:
-    """Every crawl unit of one run, in this process. Failed sites and failed districts do
-    not stop the others."""
-    run_id = start_run(cfg, run_id)
-    sites = discover(cfg, run_id)
+@dataclass
+class SitesOutcome:
+    """What crawling a group of sub-sites gave: one summary per harvested site, and one
+    message per site that could not be harvested (``agency_id: reason``)."""
+
+    harvested: list[dict[str, Any]] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"harvested": self.harvested, "failed": self.failed}
+
+
+def sites_by_host(sites: Iterable[Mapping[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """The discovered sub-sites grouped by host (``host[:port]``), in discovery order."""
+    groups: dict[str, list[dict[str, Any]]] = {}
     for site in sites:
-        try:
-            crawl_site(cfg, run_id, site)
-        except SiteHarvestError as e:
-            log.error("%s", e)
-    for d in cfg.districts:
-        if d.report_columns or d.discover:  # discover pages may link report columns
-            crawl_report_columns(cfg, run_id, d.id)
+        groups.setdefault(str(site["host"]).lower(), []).append(dict(site))
+    return groups
+
+
+def crawl_lanes(sites: Iterable[Mapping[str, Any]], lanes: int) -> list[list[dict[str, Any]]]:
+    """Split the sub-sites into at most ``lanes`` groups that keep each host whole (so one
+    process holds a host's politeness clock), balanced by sub-site count (largest host first
+    onto the lightest lane). Each lane is one crawl task of the Airflow DAG."""
+    hosts = sorted(sites_by_host(sites).values(), key=len, reverse=True)
+    out: list[list[dict[str, Any]]] = [[] for _ in range(max(1, min(lanes, len(hosts))))]
+    for group in hosts:
+        min(out, key=len).extend(group)
+    return [lane for lane in out if lane]
+
+
+def crawl_sites(cfg: Config, run_id: str, sites: Iterable[Mapping[str, Any]]) -> SitesOutcome:
+    """Harvest sub-sites: one thread per host, each crawling its host's sub-sites in turn, so
+    the hosts proceed in parallel and every host sees one polite request stream. A failed
+    sub-site is logged and listed; the others go on."""
+    result = SitesOutcome()
+
+    def one_host(host_sites: list[dict[str, Any]]) -> None:
+        for site in host_sites:
+            try:
+                result.harvested.append(crawl_site(cfg, run_id, site))
+            except SiteHarvestError as e:
+                log.error("FAILED SITE %s", e)
+                result.failed.append(str(e))
+
+    groups = list(sites_by_host(sites).values())
+    with ThreadPoolExecutor(max_workers=max(1, len(groups)), thread_name_prefix="host") as pool:
+        for future in [pool.submit(one_host, g) for g in groups]:
+            future.result()  # re-raise a crash that is not a site failure
+    return result
+
+
+def crawl_portals(cfg: Config, run_id: str) -> list[dict[str, Any]]:
+    """Harvest every district's portal report columns (`crawl_report_columns`), one thread
+    per district: the portals are on the districts' own hosts, so they proceed in parallel
+    while the per-host clock keeps each host polite. Only districts that name report
+    columns or discover pages (which may link report columns) have a portal unit."""
+    ids = [d.id for d in cfg.districts if d.report_columns or d.discover]
+    with ThreadPoolExecutor(max_workers=max(1, len(ids)), thread_name_prefix="portal") as pool:
+        return list(pool.map(lambda did: crawl_report_columns(cfg, run_id, did), ids))
+
+
+def crawl(cfg: Config, run_id: str | None = None) -> dict[str, Any]:
+    """Every crawl unit of one run, in this process (hosts in parallel, see `crawl_sites`
+    and `crawl_portals`). Failed sites and failed districts do not stop the others."""
+    run_id = start_run(cfg, run_id)
+    crawl_sites(cfg, run_id, discover(cfg, run_id))
+    crawl_portals(cfg, run_id)
     return finish_crawl(cfg, run_id)
 
 

@@ -28,6 +28,9 @@ log = logging.getLogger(__name__)
 __all__ = ["LOG_EVERY_S", "ProgressBar", "progress"]
 
 LOG_EVERY_S = 30.0
+#: held while a bar is drawn: rich draws one live display at a time, so a loop that starts
+#: while another thread's bar is on screen (the crawl of several hosts) logs lines instead
+_DRAWING = threading.Lock()
 
 
 class ProgressBar:
@@ -67,12 +70,15 @@ def progress(
 ) -> Iterator[ProgressBar]:
     """A progress counter for one loop (see the module docstring)."""
     on_tty = sys.stderr.isatty() if tty is None else tty
-    if not on_tty:
+    if not on_tty or not _DRAWING.acquire(blocking=False):
         bar = ProgressBar(label, total, every_s, None)
         yield bar
         bar._log_line()
         return
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn())
-    with Progress(*columns, transient=True) as rich_bar:
-        yield ProgressBar(label, total, every_s, rich_bar)
+    try:
+        with Progress(*columns, transient=True) as rich_bar:
+            yield ProgressBar(label, total, every_s, rich_bar)
+    finally:
+        _DRAWING.release()

@@ -3,58 +3,17 @@ the three DAGs run once (``airflow dags test``), and an api-server with the Disc
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from disclosure_etl import airflow_env, demo
+from disclosure_etl.celery_stack import ADMIN, free_port, stop, wait_http
+
+__all__ = ["ADMIN", "REPO", "free_port", "stop", "wait_http"]
 
 REPO = airflow_env.REPO_ROOT
-ADMIN = ("admin", "admin-test-pw")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_http(url: str, timeout: float, proc: subprocess.Popen[str] | None = None) -> None:
-    """Wait until ``url`` answers (any HTTP status); fail early if ``proc`` died."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc is not None and proc.poll() is not None:
-            raise RuntimeError(f"process exited with {proc.returncode} before {url} answered")
-        try:
-            urllib.request.urlopen(url, timeout=2).close()
-            return
-        except urllib.error.HTTPError:
-            return
-        except OSError:
-            time.sleep(0.5)
-    raise TimeoutError(f"{url} did not answer within {timeout}s")
-
-
-def stop(proc: subprocess.Popen[str], timeout: float = 20) -> None:
-    """Stop a component started with ``AirflowHome.popen`` (its whole process group)."""
-    if proc.poll() is not None:
-        return
-    try:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=10)
-    except ProcessLookupError:
-        pass
 
 
 @pytest.fixture(scope="session")
