@@ -135,14 +135,15 @@ def test_three_district_province_through_celery_equals_embedded_run(
     assert {r[0] for r in ours} == set(want)  # reconciliation rows in every district
     assert ours == _rows(embedded_cfg.published_path, DISTRICT_RECON_SQL)
 
-    # TODO(score): when branch w13score (agency_scorecard view) is merged, replace the
-    # annual_reports stand-in below with:
-    #   SELECT agency_id, report_year, count(*) FROM agency_scorecard GROUP BY ALL
-    # asserting one row per agency and report year (count == 1) for every agency.
+    # the scorecard: exactly one row per agency and report year, for every agency, and a row
+    # for every year an agency published a report
     per_year = _rows(
-        published, "SELECT agency_id, report_year, count(*) FROM annual_reports GROUP BY ALL"
+        published, "SELECT agency_id, report_year, count(*) FROM agency_scorecard GROUP BY ALL"
     )
     assert per_year and all(n == 1 for _a, _y, n in per_year)
     assert {a for a, _y, _n in per_year} == {
         r[0] for r in _rows(published, "SELECT agency_id FROM agencies")
     }
+    reported = set(_rows(published, "SELECT DISTINCT agency_id, report_year FROM annual_reports "
+                                    "WHERE report_year IS NOT NULL"))
+    assert reported <= {(a, y) for a, y, _n in per_year}
