@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import duckdb
 import pyarrow as pa
 
-from disclosure_etl.models import RUN_BATCH_COLUMNS, RunBatch, batch_column_types
+from disclosure_etl.models import RUN_BATCH_COLUMNS, BatchRows, RunBatch, batch_column_types
 from disclosure_etl.warehouse.db import one
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -95,7 +95,9 @@ def _coerce(v: Any, t: pa.DataType) -> Any:
 
 
 def to_arrow(table: str, rows: Any) -> pa.Table:
-    """A RunBatch table (list of dicts, or already an Arrow table/batch reader) as Arrow."""
+    """A RunBatch table (``BatchRows``, list of dicts, or an Arrow table/batch reader) as Arrow."""
+    if isinstance(rows, BatchRows):
+        return rows.to_arrow()
     schema = arrow_schema(table)
     if isinstance(rows, pa.RecordBatchReader):
         rows = rows.read_all()
@@ -104,11 +106,15 @@ def to_arrow(table: str, rows: Any) -> pa.Table:
         for c in missing:
             rows = rows.append_column(c, pa.nulls(rows.num_rows, schema.field(c).type))
         return rows.select(schema.names).cast(schema)
-    cols: dict[str, list[Any]] = {c: [] for c in schema.names}
-    for r in rows:
-        for f in schema:
-            cols[f.name].append(_coerce(r.get(f.name), f.type))
-    return pa.table({f.name: pa.array(cols[f.name], type=f.type) for f in schema}, schema=schema)
+    return columns_to_arrow(table, {f.name: [r.get(f.name) for r in rows] for f in schema})
+
+
+def columns_to_arrow(table: str, columns: dict[str, list[Any]]) -> pa.Table:
+    """Column lists of Python values (all of one length) as Arrow, each value coerced to the
+    column's type (ISO strings to times, tuples to lists, other values to JSON text)."""
+    schema = arrow_schema(table)
+    arrays = [pa.array([_coerce(v, f.type) for v in columns[f.name]], type=f.type) for f in schema]
+    return pa.Table.from_arrays(arrays, schema=schema)
 
 
 def is_loaded(con: duckdb.DuckDBPyConnection, run_id: str) -> bool:
