@@ -23,13 +23,16 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
+import pyarrow as pa
+
 from disclosure_etl.archive import Archive, ArchiveError
 from disclosure_etl.crawl import is_report_item
-from disclosure_etl.models import BatchRows, DistrictRun, Figure, ListRow, ParsedReport, RunBatch
+from disclosure_etl.models import DistrictRun, Figure, ListRow, ParsedReport, RunBatch
 from disclosure_etl.reports import parse_report, short_agency_name
 from disclosure_etl.site import SiteFormatError
 from disclosure_etl.site.gkmlpt import parse_content_page, parse_list_page
 from disclosure_etl.site.portal import parse_article
+from disclosure_etl.warehouse.load import columns_to_arrow
 
 log = logging.getLogger(__name__)
 
@@ -56,18 +59,17 @@ class _ReportCandidate:
     #: the named district it was found in (None in a single-district run): its owner is
     #: looked for among that district's agencies only
     district: str | None = None
-    #: ``parsed.figures`` packed as Arrow ``report_figures`` rows by ``packed()``
-    figures: BatchRows | None = None
+    #: ``parsed.figures`` packed as Arrow (the Figure columns of ``report_figures``)
+    figures: pa.Table | None = None
     n_figures: int = 0
 
     def packed(self) -> _ReportCandidate:
         """The final candidate with its figures packed in Arrow (``parsed.figures`` emptied):
-        a run holds a million figures, most of them in copies that lose the fold."""
-        self.figures = BatchRows("report_figures")
-        for f in self.parsed.figures:
-            self.figures.append({k: getattr(f, k) for k in _FIGURE_FIELDS})
-        self.figures.to_arrow()  # packs them
-        self.n_figures, self.parsed.figures = len(self.parsed.figures), []
+        a province run holds a million figures."""
+        figs = self.parsed.figures
+        cols = {k: [getattr(f, k) for f in figs] for k in _FIGURE_FIELDS}
+        self.figures = columns_to_arrow("report_figures", cols).select(_FIGURE_FIELDS)
+        self.n_figures, self.parsed.figures = len(figs), []
         return self
 
     def rank(self) -> tuple[int, int]:
@@ -576,8 +578,7 @@ def _add_reports(
             content_sha256=content_sha256(p, best.sha256),
             text=p.text,
         )
-        figures = best.figures.to_arrow().select(_FIGURE_FIELDS) if best.figures else None
-        for f in figures.to_pylist() if figures is not None else []:
+        for f in best.figures.to_pylist() if best.figures is not None else []:
             batch.add("report_figures", report_id=rid, agency_id=owner[rid], report_year=year, **f)
 
 

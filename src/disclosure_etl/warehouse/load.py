@@ -110,11 +110,28 @@ def to_arrow(table: str, rows: Any) -> pa.Table:
 
 
 def columns_to_arrow(table: str, columns: dict[str, list[Any]]) -> pa.Table:
-    """Column lists of Python values (all of one length) as Arrow, each value coerced to the
-    column's type (ISO strings to times, tuples to lists, other values to JSON text)."""
+    """Column lists of Python values (all of one length; a column not given is NULL) as
+    Arrow, each value coerced to the column's type (ISO strings to times, tuples to lists,
+    other values to JSON text)."""
     schema = arrow_schema(table)
-    arrays = [pa.array([_coerce(v, f.type) for v in columns[f.name]], type=f.type) for f in schema]
+    n = len(next(iter(columns.values()))) if columns else 0
+    arrays = [pa.array(_coerced(columns[f.name], f.type), type=f.type) if f.name in columns
+              else pa.nulls(n, f.type) for f in schema]
     return pa.Table.from_arrays(arrays, schema=schema)
+
+
+#: Python types Arrow takes as they are for a column type (no ``_coerce`` needed)
+_PLAIN: dict[pa.DataType, tuple[type, ...]] = {
+    _S: (str,), _I: (int,), _B: (bool,), pa.float64(): (float, int)
+}
+
+
+def _coerced(values: list[Any], t: pa.DataType) -> list[Any]:
+    """``values`` coerced to ``t``: as they are when every one is None or of a plain type."""
+    plain = _PLAIN.get(t)
+    if plain is not None and all(v is None or type(v) in plain for v in values):
+        return values
+    return [_coerce(v, t) for v in values]
 
 
 def is_loaded(con: duckdb.DuckDBPyConnection, run_id: str) -> bool:
