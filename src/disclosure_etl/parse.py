@@ -580,6 +580,8 @@ def _add_reports(
         )
         for f in best.figures.to_pylist() if best.figures is not None else []:
             batch.add("report_figures", report_id=rid, agency_id=owner[rid], report_year=year, **f)
+        for c in copies:
+            c.figures = None  # in the batch now (the best copy's), or never needed
 
 
 class _DistrictNames:

@@ -18,6 +18,8 @@ from disclosure_etl.models import RUN_BATCH_COLUMNS, BatchRows, RunBatch, batch_
 from disclosure_etl.warehouse.db import one
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+#: DuckDB's memory limit while a run loads (its buffers beyond it are written to disk)
+LOAD_MEMORY_LIMIT = "384MB"
 _PROFILE = bool(os.environ.get("DISCLOSURE_WH_PROFILE"))  # per-statement load timings
 _TS = pa.timestamp("us")
 _TSZ = pa.timestamp("us", tz="UTC")
@@ -319,6 +321,10 @@ def load_run(con: duckdb.DuckDBPyConnection, batch: RunBatch) -> dict[str, Any]:
     # rows carry no meaningful order; letting DuckDB write them in parallel order is faster
     keep_order = one(con, "SELECT current_setting('preserve_insertion_order')")[0]
     con.execute("SET preserve_insertion_order = false")
+    # DuckDB's default (80 % of RAM) lets a province run's load keep ~0.7 GiB of buffers on
+    # top of the batch; bounded, it writes them out (a worker stays under 1 GiB, issue #13).
+    # The warehouse never sets a limit of its own: RESET restores the default afterwards.
+    con.execute(f"SET memory_limit = '{LOAD_MEMORY_LIMIT}'")
     try:
         con.execute("BEGIN TRANSACTION")
         try:
@@ -350,6 +356,7 @@ def load_run(con: duckdb.DuckDBPyConnection, batch: RunBatch) -> dict[str, Any]:
             con.unregister(view)
         con.execute("DROP TABLE IF EXISTS run_items; DROP TABLE IF EXISTS run_events")
         con.execute(f"SET preserve_insertion_order = {'true' if keep_order else 'false'}")
+        con.execute("RESET memory_limit")
     return {
         "run_id": run_id,
         "skipped": False,
