@@ -13,8 +13,9 @@ the REST API and follows the asset chain through ``disclosure_reports`` and
   hosts, and the crawl wall time's ratio to each (goal: wall ≈ busiest host, far below sum);
 * peak memory of each Celery worker's process tree (psutil, sampled every 0.5 s: PSS sum,
   RSS sum, largest process; goal < 1 GiB);
-* the DuckDB file size, the ``parse`` task (parse + load) and ``check`` task times, and the
-  full check suite re-run in this process afterwards (goal: load + checks < 60 s);
+* the DuckDB file size, the ``parse`` task (parse + load; its build and load seconds as the
+  task returned them) and ``check`` task times, and the full check suite re-run in this
+  process afterwards (goal: load + checks < 60 s);
 * nightly only: requests against the budget ``sub-sites + leaf categories + report-column
   pages + discovery pages + robots.txt (one per crawl unit)`` (nothing changed, so no
   content page is due).
@@ -36,6 +37,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.error
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -141,6 +143,16 @@ def _task_seconds(stack: CeleryStack, dag_id: str, run: dict[str, Any], task_id:
     return max((_seconds(t) for t in tis if t["task_id"] == task_id), default=float("nan"))
 
 
+def _parse_result(stack: CeleryStack, run: dict[str, Any]) -> dict[str, Any]:
+    """What the ``parse`` task returned (``pipeline.parse``: ``build_s``, ``load_s``, …)."""
+    try:
+        value = stack.api.task_result("disclosure_reports", run["dag_run_id"], "parse")
+    except urllib.error.HTTPError as e:
+        print(f"parse task result unavailable: {e}", file=sys.stderr)
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
 def _budget(cfg: config.Config, run_id: str) -> dict[str, int]:
     """What an unchanged night may cost, from the run's own manifest and unit outcomes."""
     archive = pipeline.archive_for(cfg)
@@ -201,8 +213,10 @@ def run_phase(name: str, stack: CeleryStack, cfg: config.Config, conn: Any,
               f"({'<' if mem.pss[w] < GIB else 'OVER'} 1 GiB), RSS sum {mem.rss[w] / 2**20:,.0f} "
               f"MiB, largest process RSS {mem.one[w] / 2**20:,.0f} MiB ({what})")
     size = Path(cfg.warehouse).stat().st_size
-    print(f"{name}: DuckDB {size / 2**20:,.1f} MiB; parse task (parse + load) {parse_s:.1f}s, "
-          f"check task {check_s:.1f}s")
+    parsed = _parse_result(stack, runs["disclosure_reports"])
+    print(f"{name}: DuckDB {size / 2**20:,.1f} MiB; parse task (parse + load) {parse_s:.1f}s "
+          f"(build: archive → rows {parsed.get('build_s', float('nan')):.1f}s, load: rows → "
+          f"DuckDB {parsed.get('load_s', float('nan')):.1f}s), check task {check_s:.1f}s")
     return {"per_host": per_host, "total": total, "crawl_s": crawl_s, "runs": runs}
 
 

@@ -176,6 +176,12 @@ class Api:
         path = f"/dags/{dag_id}/dagRuns/{quoted}/taskInstances?limit=1000"
         return list(self.call("GET", path)["task_instances"])
 
+    def task_result(self, dag_id: str, run_id: str, task_id: str) -> Any:
+        """What ``task_id`` returned in ``run_id`` (its ``return_value`` XCom)."""
+        quoted = urllib.parse.quote(run_id, safe="")
+        path = f"/dags/{dag_id}/dagRuns/{quoted}/taskInstances/{task_id}/xcomEntries/return_value"
+        return self.call("GET", path)["value"]
+
 
 @dataclass
 class CeleryStack:

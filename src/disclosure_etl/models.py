@@ -447,28 +447,87 @@ class _BatchColumns(Mapping[str, tuple[str, ...]]):
         return len(BATCH_TABLES)
 
 
-#: Columns of each RunBatch table. Every row is a dict with exactly these keys.
+#: Columns of each RunBatch table: every row has exactly these columns.
 RUN_BATCH_COLUMNS: Mapping[str, tuple[str, ...]] = _BatchColumns()
+
+
+#: rows a RunBatch table keeps as Python values before packing them into one Arrow chunk
+BATCH_CHUNK_ROWS = 8192
+
+
+class BatchRows:
+    """The rows of one RunBatch table, stored by column, not as a dict per row.
+
+    Added values wait in one list per column; every ``BATCH_CHUNK_ROWS`` rows they are
+    coerced to the table's Arrow schema (``warehouse.load.columns_to_arrow``) and packed
+    into a chunk, so a run of a million rows holds Arrow buffers, not Python objects.
+    """
+
+    def __init__(self, table: str) -> None:
+        self.table = table
+        self.columns = RUN_BATCH_COLUMNS[table]
+        self._known = frozenset(self.columns)
+        self._pending: dict[str, list[Any]] = {c: [] for c in self.columns}
+        self._n_pending = 0
+        self._chunks: list[Any] = []  # pyarrow Tables of the table's schema
+        self._n_packed = 0
+
+    def append(self, row: Mapping[str, Any]) -> None:
+        """Add one row (missing columns are NULL; an unknown column is a ``KeyError``)."""
+        unknown = row.keys() - self._known
+        if unknown:
+            raise KeyError(f"{self.table}: unknown columns {sorted(unknown)}")
+        for c, values in self._pending.items():
+            values.append(row.get(c))
+        self._n_pending += 1
+        if self._n_pending >= BATCH_CHUNK_ROWS:
+            self._pack()
+
+    def _pack(self) -> None:
+        from disclosure_etl.warehouse.load import columns_to_arrow  # lazy: warehouse imports models
+
+        if self._n_pending:
+            self._chunks.append(columns_to_arrow(self.table, self._pending))
+            self._n_packed += self._n_pending
+            self._pending = {c: [] for c in self.columns}
+            self._n_pending = 0
+
+    def __len__(self) -> int:
+        return self._n_packed + self._n_pending
+
+    def to_arrow(self) -> Any:
+        """Every row as one ``pyarrow.Table`` of the table's schema (chunks are not copied)."""
+        import pyarrow as pa
+
+        from disclosure_etl.warehouse.load import arrow_schema
+
+        self._pack()
+        if len(self._chunks) > 1:
+            self._chunks = [pa.concat_tables(self._chunks)]
+        return self._chunks[0] if self._chunks else arrow_schema(self.table).empty_table()
+
+    def __getitem__(self, i: int) -> dict[str, Any]:
+        """Row ``i`` as a dict of its loaded values (for tests and debugging; not fast)."""
+        table = self.to_arrow()
+        return dict(table.slice(range(table.num_rows)[i], 1).to_pylist()[0])
 
 
 @dataclass
 class RunBatch:
     """Everything one archived run yields, as rows per warehouse staging table.
 
-    ``tables[name]`` is a list of dicts whose keys are ``RUN_BATCH_COLUMNS[name]``.
+    ``tables[name]`` holds the ``BatchRows`` of ``RUN_BATCH_COLUMNS[name]`` (a caller that
+    builds a table set-based, as the benches do, may put a ``pyarrow.Table`` in its place).
     JSON-valued columns (``attachments``, ``metadata``) hold JSON text; ``copies`` holds a
     list of URLs. Times: ``published_at``/``oldest_published_at`` naive Asia/Shanghai;
     ``seen_at``/``fetched_at``/``started_at``/``finished_at`` aware UTC.
     """
 
     run_id: str
-    tables: dict[str, list[dict[str, Any]]] = field(
-        default_factory=lambda: {name: [] for name in RUN_BATCH_COLUMNS}
+    tables: dict[str, Any] = field(
+        default_factory=lambda: {name: BatchRows(name) for name in RUN_BATCH_COLUMNS}
     )
 
     def add(self, table: str, **row: Any) -> None:
-        cols = RUN_BATCH_COLUMNS[table]
-        unknown = set(row) - set(cols)
-        if unknown:
-            raise KeyError(f"{table}: unknown columns {sorted(unknown)}")
-        self.tables[table].append({c: row.get(c) for c in cols})
+        """Add one row to ``table`` (keyword per column)."""
+        self.tables[table].append(row)

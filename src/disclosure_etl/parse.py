@@ -19,17 +19,20 @@ import logging
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
+import pyarrow as pa
+
 from disclosure_etl.archive import Archive, ArchiveError
 from disclosure_etl.crawl import is_report_item
-from disclosure_etl.models import DistrictRun, ListRow, ParsedReport, RunBatch
+from disclosure_etl.models import DistrictRun, Figure, ListRow, ParsedReport, RunBatch
 from disclosure_etl.reports import parse_report, short_agency_name
 from disclosure_etl.site import SiteFormatError
 from disclosure_etl.site.gkmlpt import parse_content_page, parse_list_page
 from disclosure_etl.site.portal import parse_article
+from disclosure_etl.warehouse.load import columns_to_arrow
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +40,7 @@ log = logging.getLogger(__name__)
 HTTP_ERROR_OUTCOMES = frozenset({"http_error", "network_error", "blocked", "too_large"})
 _STATUS_RANK = {"parsed": 3, "partial": 2, "unsupported": 1, "failed": 0}
 _TITLE_YEAR = re.compile(r"((?:19|20)\d\d)\s*年")
+_FIGURE_FIELDS = [f.name for f in fields(Figure)]  # each a report_figures column
 
 
 @dataclass
@@ -55,6 +59,21 @@ class _ReportCandidate:
     #: the named district it was found in (None in a single-district run): its owner is
     #: looked for among that district's agencies only
     district: str | None = None
+    #: ``parsed.figures`` packed as Arrow (the Figure columns of ``report_figures``)
+    figures: pa.Table | None = None
+    n_figures: int = 0
+
+    def packed(self) -> _ReportCandidate:
+        """The final candidate with its figures packed in Arrow (``parsed.figures`` emptied):
+        a province run holds a million figures."""
+        figs = self.parsed.figures
+        cols = {k: [getattr(f, k) for f in figs] for k in _FIGURE_FIELDS}
+        self.figures = columns_to_arrow("report_figures", cols).select(_FIGURE_FIELDS)
+        self.n_figures, self.parsed.figures = len(figs), []
+        return self
+
+    def rank(self) -> tuple[int, int]:
+        return _rank(self.parsed.parse_status, self.n_figures)
 
 
 def build_batch(archive: Archive, run_id: str, con: Any = None) -> RunBatch:
@@ -62,18 +81,21 @@ def build_batch(archive: Archive, run_id: str, con: Any = None) -> RunBatch:
     lets reports fold with copies loaded by earlier runs and resolves agencies by name."""
     manifest = archive.read_run_manifest(run_id) or {}
     batch = RunBatch(run_id)
-    fetches = list(archive.iter_fetches(run_id))
-    for f in fetches:
+    requests = pages_fetched = http_errors = 0
+    for f in archive.iter_fetches(run_id):  # streamed: the fetch log is the largest table
         batch.add("fetches", **{k: f.get(k) for k in _FETCH_KEYS}, run_id=run_id)
+        requests += 1
+        pages_fetched += f.get("outcome") in ("ok", "not_modified")
+        http_errors += f.get("outcome") in HTTP_ERROR_OUTCOMES
     batch.add(
         "runs",
         run_id=run_id,
         started_at=manifest.get("started_at"),
         finished_at=manifest.get("finished_at"),
         status=manifest.get("status"),
-        requests=len(fetches),
-        pages_fetched=sum(1 for f in fetches if f.get("outcome") in ("ok", "not_modified")),
-        http_errors=sum(1 for f in fetches if f.get("outcome") in HTTP_ERROR_OUTCOMES),
+        requests=requests,
+        pages_fetched=pages_fetched,
+        http_errors=http_errors,
         full_relist=bool(manifest.get("full_relist")),
     )
     districts = _district_runs(manifest)
@@ -319,7 +341,9 @@ def _site_rows(
             parsed=parsed,
             sha256=c["sha256"],
         )
-        candidates.append(_with_attachments(cand, archive, attachments.get(c["item_id"], [])))
+        candidates.append(
+            _with_attachments(cand, archive, attachments.get(c["item_id"], [])).packed()
+        )
     return candidates
 
 
@@ -364,12 +388,14 @@ def _archived_images(
     return out
 
 
+def _rank(parse_status: str, n_figures: int) -> tuple[int, int]:
+    """How good a parse is: status first, then how many figures."""
+    return _STATUS_RANK.get(parse_status, 0), n_figures
+
+
 def _better(a: ParsedReport, b: ParsedReport) -> bool:
-    """Is ``a`` a better parse than ``b`` (status first, then how many figures)?"""
-    return (_STATUS_RANK.get(a.parse_status, 0), len(a.figures)) > (
-        _STATUS_RANK.get(b.parse_status, 0),
-        len(b.figures),
-    )
+    """Is ``a`` a better parse than ``b``?"""
+    return _rank(a.parse_status, len(a.figures)) > _rank(b.parse_status, len(b.figures))
 
 
 def _with_attachments(
@@ -435,7 +461,7 @@ def _portal_candidates(
             parsed=parsed,
             sha256=art["sha256"],
         )
-        out.append(_with_attachments(cand, archive, attachments.get(art["url"], [])))
+        out.append(_with_attachments(cand, archive, attachments.get(art["url"], [])).packed())
     return out
 
 
@@ -513,7 +539,7 @@ def _add_reports(
     for rid, copies in folded.items():
         best = copies[0]
         for c in copies[1:]:
-            if _better(c.parsed, best.parsed):
+            if c.rank() > best.rank():
                 best = c
         # the agency's own catalog copy is the report's url, the rest are copies
         own = [c for c in copies if c.agency_id and c.agency_id == owner[rid]]
@@ -552,21 +578,10 @@ def _add_reports(
             content_sha256=content_sha256(p, best.sha256),
             text=p.text,
         )
-        for f in p.figures:
-            batch.add(
-                "report_figures",
-                report_id=rid,
-                agency_id=owner[rid],
-                report_year=year,
-                metric=f.metric,
-                value=f.value,
-                unit=f.unit,
-                is_blank=f.is_blank,
-                approx=f.approx,
-                source_excerpt=f.source_excerpt,
-                extraction=f.extraction,
-                confidence=f.confidence,
-            )
+        for f in best.figures.to_pylist() if best.figures is not None else []:
+            batch.add("report_figures", report_id=rid, agency_id=owner[rid], report_year=year, **f)
+        for c in copies:
+            c.figures = None  # in the batch now (the best copy's), or never needed
 
 
 class _DistrictNames:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import time
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
@@ -375,7 +376,8 @@ def parse(cfg: Config, rebuild: bool = False) -> dict[str, Any]:
     """Load every crawled, not yet loaded run from the archive into the working warehouse.
 
     With ``rebuild`` the derived tables are emptied and every archived run replayed in
-    order: the network is never used.
+    order: the network is never used. ``build_s``/``load_s`` (per run and in total) are the
+    seconds spent reading the archive into rows and loading the rows into DuckDB.
     """
     from disclosure_etl.parse import build_batch
 
@@ -383,6 +385,7 @@ def parse(cfg: Config, rebuild: bool = False) -> dict[str, Any]:
     Path(cfg.warehouse).parent.mkdir(parents=True, exist_ok=True)
     con = wh.connect(Path(cfg.warehouse))
     loaded: list[dict[str, Any]] = []
+    build_s = load_s = 0.0
     try:
         if rebuild:
             wh.reset_derived(con)
@@ -397,17 +400,24 @@ def parse(cfg: Config, rebuild: bool = False) -> dict[str, Any]:
                         " (the next crawl resumes it if it is recent)", run_id
                     )
                     continue
+                t0 = time.perf_counter()
                 batch = build_batch(archive, run_id, con)
+                t1 = time.perf_counter()
                 result = wh.load_run(con, batch)
-                loaded.append({"run_id": run_id, **result})
-                log.info("loaded run %s: %s", run_id, result)
+                del batch  # the next run's batch is built without this one in memory
+                times = {"build_s": round(t1 - t0, 2), "load_s": round(time.perf_counter() - t1, 2)}
+                build_s += times["build_s"]
+                load_s += times["load_s"]
+                loaded.append({"run_id": run_id, **result, **times})
+                log.info("loaded run %s (build %.1f s: archive → rows, load %.1f s: rows → "
+                         "DuckDB): %s", run_id, times["build_s"], times["load_s"], result)
         wh.refresh_reconciliation(con, load_category_map(cfg), cfg.reconcile,
                                   {d.id: load_category_map(d) for d in cfg.districts})
         findings.load_acknowledgements(con, acknowledgements_path(cfg))
         wh.write_crawl_state(con, wh.state_path(Path(cfg.warehouse)))
     finally:
         con.close()
-    return {"loaded": loaded}
+    return {"loaded": loaded, "build_s": round(build_s, 2), "load_s": round(load_s, 2)}
 
 
 def today_shanghai(now: datetime | None = None) -> date:

@@ -7,11 +7,15 @@ import os
 import shutil
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
-from disclosure_etl.models import BATCH_TABLES, RUN_BATCH_COLUMNS
+import pytest
+
+from disclosure_etl import models
+from disclosure_etl.models import BATCH_TABLES, RUN_BATCH_COLUMNS, RunBatch
 from disclosure_etl.warehouse.db import core_columns, sql_dir
-from disclosure_etl.warehouse.load import arrow_schema
+from disclosure_etl.warehouse.load import arrow_schema, to_arrow
 
 _LOAD_WITH_A_NEW_COLUMN = """
 import sys
@@ -58,3 +62,23 @@ def test_a_column_added_to_schema_sql_reaches_the_batch_and_the_load(tmp_path: P
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "[('active.total', 3.0, 'checked by hand')]"
+
+
+def test_batch_rows_packed_in_chunks_equal_the_rows_converted_at_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """RunBatch rows are packed into Arrow chunks as they are added (no dict per row kept):
+    the table they make is the one the same rows as dicts convert to, in order."""
+    monkeypatch.setattr(models, "BATCH_CHUNK_ROWS", 3)
+    rows = [dict(seq=i, unit="u", kind="list", url=f"https://x/{i}", status=200,
+                 outcome="ok" if i % 2 else "http_error", bytes=i * 10, elapsed_ms=1.5,
+                 fetched_at="2026-01-02T03:04:05Z" if i % 3 else datetime(2026, 1, 2, tzinfo=UTC))
+            for i in range(10)]
+    b = RunBatch("r1")
+    for r in rows:
+        b.add("fetches", run_id="r1", **r)
+    packed = b.tables["fetches"]
+    assert len(packed) == 10 and len(packed._chunks) == 3  # 9 rows packed, 1 pending
+    expected = to_arrow("fetches", [{"run_id": "r1", **r} for r in rows])
+    assert to_arrow("fetches", packed).equals(expected)
+    assert packed[-1]["seq"] == 9 and packed[4]["outcome"] == "http_error"

@@ -26,8 +26,8 @@ def _balance_rows(con: duckdb.DuckDBPyConnection, run_id: str) -> list[tuple]:
 
 
 def test_figures_keep_extraction_and_confidence(con: duckdb.DuckDBPyConnection) -> None:
-    run = Run(1).agency().report("r", 2022, {"t4.review.total": 3}, template="2021")
-    run.batch.tables["report_figures"][-1].update(extraction="ocr", confidence=0.87)
+    run = Run(1).agency().report("r", 2022, {"t4.review.total": 3}, template="2021",
+                                 extraction="ocr", confidence=0.87)
     run.report("t", 2021, {"t4.review.total": 1}, template="2021")  # no extraction stated
     wh.load_run(con, run.batch)
     rows = con.execute(

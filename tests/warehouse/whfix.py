@@ -101,8 +101,10 @@ class Run:
                agency_id: str = HL, published_at: datetime | None = None,
                template: str = "legacy", approx: Iterable[str] = (),
                sha256: str | None = None, url: str | None = None, text: str | None = None,
-               parse_status: str = "parsed", parse_note: str | None = None) -> Run:
-        """A report with its figures and its prose (``text``; default: a line naming it).
+               parse_status: str = "parsed", parse_note: str | None = None,
+               extraction: str | None = None, confidence: float | None = None) -> Run:
+        """A report with its figures and its prose (``text``; default: a line naming it);
+        ``extraction``/``confidence`` are stated on each figure (default: not stated).
 
         Its content hash stands for the document's visible text: here the text and the
         figures, so changing either makes a new version."""
@@ -125,7 +127,8 @@ class Run:
             self.batch.add(
                 "report_figures", report_id=report_id, agency_id=agency_id, report_year=year,
                 metric=metric, value=value, unit="%" if metric.endswith(".pct") else "件",
-                is_blank=value is None, approx=metric in approx, source_excerpt=metric)
+                is_blank=value is None, approx=metric in approx, source_excerpt=metric,
+                extraction=extraction, confidence=confidence)
         return self
 
     def fetch(self, outcome: str = "ok", n: int = 1, agency_id: str = HL) -> Run:

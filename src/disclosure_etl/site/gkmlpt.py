@@ -111,33 +111,28 @@ def attachment_id_from_url(url: str) -> int | None:
 # ---------------------------------------------------------------- JS literal helpers
 
 
+#: what _match_bracket looks at: a bracket, or a whole quoted string (backslash escapes;
+#: unterminated: to the end of the text)
+_JS_TOKEN = re.compile(
+    r"""[\[\]{}]|"[^"\\]*(?:\\.[^"\\]*)*"?|'[^'\\]*(?:\\.[^'\\]*)*'?""", re.DOTALL
+)
+
+
 def _match_bracket(text: str, start: int) -> int:
     """Index just past the bracket that closes ``text[start]`` (``[`` or ``{``), skipping
     quoted strings (single or double quotes, backslash escapes)."""
     pairs = {"[": "]", "{": "}"}
     stack = [pairs[text[start]]]
-    i = start + 1
-    n = len(text)
-    quote = ""
-    while i < n:
-        ch = text[i]
-        if quote:
-            if ch == "\\":
-                i += 2
-                continue
-            if ch == quote:
-                quote = ""
-        elif ch in "\"'":
-            quote = ch
-        elif ch in pairs:
+    for m in _JS_TOKEN.finditer(text, start + 1):  # jumps over everything else
+        ch = text[m.start()]
+        if ch in pairs:
             stack.append(pairs[ch])
         elif ch in "]}":
             if ch != stack[-1]:
-                raise SiteFormatError(f"unbalanced {ch!r} at offset {i}")
+                raise SiteFormatError(f"unbalanced {ch!r} at offset {m.start()}")
             stack.pop()
             if not stack:
-                return i + 1
-        i += 1
+                return m.end()
     raise SiteFormatError("unterminated JavaScript literal")
 
 

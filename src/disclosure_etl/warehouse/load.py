@@ -14,10 +14,12 @@ from zoneinfo import ZoneInfo
 import duckdb
 import pyarrow as pa
 
-from disclosure_etl.models import RUN_BATCH_COLUMNS, RunBatch, batch_column_types
+from disclosure_etl.models import RUN_BATCH_COLUMNS, BatchRows, RunBatch, batch_column_types
 from disclosure_etl.warehouse.db import one
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+#: DuckDB's memory limit while a run loads (its buffers beyond it are written to disk)
+LOAD_MEMORY_LIMIT = "384MB"
 _PROFILE = bool(os.environ.get("DISCLOSURE_WH_PROFILE"))  # per-statement load timings
 _TS = pa.timestamp("us")
 _TSZ = pa.timestamp("us", tz="UTC")
@@ -95,7 +97,9 @@ def _coerce(v: Any, t: pa.DataType) -> Any:
 
 
 def to_arrow(table: str, rows: Any) -> pa.Table:
-    """A RunBatch table (list of dicts, or already an Arrow table/batch reader) as Arrow."""
+    """A RunBatch table (``BatchRows``, list of dicts, or an Arrow table/batch reader) as Arrow."""
+    if isinstance(rows, BatchRows):
+        return rows.to_arrow()
     schema = arrow_schema(table)
     if isinstance(rows, pa.RecordBatchReader):
         rows = rows.read_all()
@@ -104,11 +108,32 @@ def to_arrow(table: str, rows: Any) -> pa.Table:
         for c in missing:
             rows = rows.append_column(c, pa.nulls(rows.num_rows, schema.field(c).type))
         return rows.select(schema.names).cast(schema)
-    cols: dict[str, list[Any]] = {c: [] for c in schema.names}
-    for r in rows:
-        for f in schema:
-            cols[f.name].append(_coerce(r.get(f.name), f.type))
-    return pa.table({f.name: pa.array(cols[f.name], type=f.type) for f in schema}, schema=schema)
+    return columns_to_arrow(table, {f.name: [r.get(f.name) for r in rows] for f in schema})
+
+
+def columns_to_arrow(table: str, columns: dict[str, list[Any]]) -> pa.Table:
+    """Column lists of Python values (all of one length; a column not given is NULL) as
+    Arrow, each value coerced to the column's type (ISO strings to times, tuples to lists,
+    other values to JSON text)."""
+    schema = arrow_schema(table)
+    n = len(next(iter(columns.values()))) if columns else 0
+    arrays = [pa.array(_coerced(columns[f.name], f.type), type=f.type) if f.name in columns
+              else pa.nulls(n, f.type) for f in schema]
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+#: Python types Arrow takes as they are for a column type (no ``_coerce`` needed)
+_PLAIN: dict[pa.DataType, tuple[type, ...]] = {
+    _S: (str,), _I: (int,), _B: (bool,), pa.float64(): (float, int)
+}
+
+
+def _coerced(values: list[Any], t: pa.DataType) -> list[Any]:
+    """``values`` coerced to ``t``: as they are when every one is None or of a plain type."""
+    plain = _PLAIN.get(t)
+    if plain is not None and all(v is None or type(v) in plain for v in values):
+        return values
+    return [_coerce(v, t) for v in values]
 
 
 def is_loaded(con: duckdb.DuckDBPyConnection, run_id: str) -> bool:
@@ -296,6 +321,10 @@ def load_run(con: duckdb.DuckDBPyConnection, batch: RunBatch) -> dict[str, Any]:
     # rows carry no meaningful order; letting DuckDB write them in parallel order is faster
     keep_order = one(con, "SELECT current_setting('preserve_insertion_order')")[0]
     con.execute("SET preserve_insertion_order = false")
+    # DuckDB's default (80 % of RAM) lets a province run's load keep ~0.7 GiB of buffers on
+    # top of the batch; bounded, it writes them out (a worker stays under 1 GiB, issue #13).
+    # The warehouse never sets a limit of its own: RESET restores the default afterwards.
+    con.execute(f"SET memory_limit = '{LOAD_MEMORY_LIMIT}'")
     try:
         con.execute("BEGIN TRANSACTION")
         try:
@@ -327,6 +356,7 @@ def load_run(con: duckdb.DuckDBPyConnection, batch: RunBatch) -> dict[str, Any]:
             con.unregister(view)
         con.execute("DROP TABLE IF EXISTS run_items; DROP TABLE IF EXISTS run_events")
         con.execute(f"SET preserve_insertion_order = {'true' if keep_order else 'false'}")
+        con.execute("RESET memory_limit")
     return {
         "run_id": run_id,
         "skipped": False,
