@@ -132,6 +132,8 @@ class Config:
     report_columns: tuple[str, ...] = ()
     http: HttpConfig = field(default_factory=HttpConfig)
     full_relist_every_days: int = 7
+    #: processes that read a large run's sub-site units during `parse` (1: in process)
+    parse_workers: int = 2
     category_map: str | None = None
     reconcile: ReconcileConfig = field(default_factory=ReconcileConfig)
     checks: ChecksConfig = field(default_factory=ChecksConfig)
@@ -345,6 +347,8 @@ def from_dict(data: dict[str, Any], source: str = "<dict>") -> Config:
             if parts.scheme not in ("http", "https") or not parts.netloc:
                 raise ConfigError(f"not an http(s) URL in config: {url!r}")
         _check_http(d.http, f"{where}http")
+    if cfg.parse_workers < 1:
+        raise ConfigError("config key 'parse_workers' must be >= 1")
     for key in ("parse_health_floor", "copy_similarity"):
         if not 0.0 <= getattr(cfg.checks, key) <= 1.0:
             raise ConfigError(f"config key 'checks.{key}' must be between 0 and 1")

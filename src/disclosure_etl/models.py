@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, field, fields
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 # ---------------------------------------------------------------- site structure
@@ -460,17 +461,23 @@ class BatchRows:
 
     Added values wait in one list per column; every ``BATCH_CHUNK_ROWS`` rows they are
     coerced to the table's Arrow schema (``warehouse.load.columns_to_arrow``) and packed
-    into a chunk, so a run of a million rows holds Arrow buffers, not Python objects.
+    into a chunk, so a run of a million rows holds Arrow buffers, not Python objects. With
+    a ``spill`` path the packed chunks are written to that Parquet file instead of being
+    kept: the batch of a province run then holds one chunk per table in memory, and the
+    load scans the file (``source``).
     """
 
-    def __init__(self, table: str) -> None:
+    def __init__(self, table: str, spill: Path | None = None) -> None:
         self.table = table
         self.columns = RUN_BATCH_COLUMNS[table]
         self._known = frozenset(self.columns)
         self._pending: dict[str, list[Any]] = {c: [] for c in self.columns}
         self._n_pending = 0
         self._chunks: list[Any] = []  # pyarrow Tables of the table's schema
+        self._n_chunked = 0  # rows in _chunks
         self._n_packed = 0
+        self._spill = spill
+        self._writer: Any = None  # pyarrow.parquet.ParquetWriter, opened on the first chunk
 
     def append(self, row: Mapping[str, Any]) -> None:
         """Add one row (missing columns are NULL; an unknown column is a ``KeyError``)."""
@@ -483,25 +490,73 @@ class BatchRows:
         if self._n_pending >= BATCH_CHUNK_ROWS:
             self._pack()
 
+    def extend(self, chunk: Any) -> None:
+        """Add rows already in Arrow (a ``pyarrow.Table`` of the table's schema, e.g. one
+        sub-site's rows built in another process)."""
+        from disclosure_etl.warehouse.load import to_arrow  # lazy: warehouse imports models
+
+        self._pack()
+        self._add_chunk(to_arrow(self.table, chunk))
+
     def _pack(self) -> None:
-        from disclosure_etl.warehouse.load import columns_to_arrow  # lazy: warehouse imports models
+        from disclosure_etl.warehouse.load import columns_to_arrow
 
         if self._n_pending:
-            self._chunks.append(columns_to_arrow(self.table, self._pending))
-            self._n_packed += self._n_pending
+            self._add_chunk(columns_to_arrow(self.table, self._pending))
             self._pending = {c: [] for c in self.columns}
             self._n_pending = 0
+
+    def _add_chunk(self, chunk: Any) -> None:
+        if not chunk.num_rows:
+            return
+        self._chunks.append(chunk)
+        self._n_chunked += chunk.num_rows
+        self._n_packed += chunk.num_rows
+        if self._spill is not None and self._n_chunked >= BATCH_CHUNK_ROWS:
+            self._write_chunks()
+
+    def _write_chunks(self) -> None:
+        """Spilled: the kept chunks as one row group of the Parquet file."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        if not self._chunks:
+            return
+        group = pa.concat_tables(self._chunks)
+        if self._writer is None:
+            self._writer = pq.ParquetWriter(str(self._spill), group.schema)
+        self._writer.write_table(group)
+        self._chunks, self._n_chunked = [], 0
 
     def __len__(self) -> int:
         return self._n_packed + self._n_pending
 
+    def source(self) -> Any:
+        """What a load scans: every row as one ``pyarrow.Table``, or when spilled the
+        Parquet file as a ``pyarrow.dataset.Dataset`` (read in batches, never whole)."""
+        self._pack()
+        if self._spill is None or self._writer is None:
+            return self.to_arrow()
+        import pyarrow.dataset as ds
+
+        self._write_chunks()
+        self._writer.close()
+        self._writer = None
+        return ds.dataset(str(self._spill), format="parquet")
+
     def to_arrow(self) -> Any:
-        """Every row as one ``pyarrow.Table`` of the table's schema (chunks are not copied)."""
+        """Every row as one ``pyarrow.Table`` of the table's schema (chunks are not copied;
+        a spilled table is read back from its file: for tests and small runs)."""
         import pyarrow as pa
 
         from disclosure_etl.warehouse.load import arrow_schema
 
         self._pack()
+        if self._spill is not None and (self._writer is not None or self._spill.is_file()):
+            source = self.source()
+            self._chunks = [source.to_table(), *self._chunks]
+            self._spill.unlink()
+            self._spill = None
         if len(self._chunks) > 1:
             self._chunks = [pa.concat_tables(self._chunks)]
         return self._chunks[0] if self._chunks else arrow_schema(self.table).empty_table()
@@ -520,13 +575,20 @@ class RunBatch:
     builds a table set-based, as the benches do, may put a ``pyarrow.Table`` in its place).
     JSON-valued columns (``attachments``, ``metadata``) hold JSON text; ``copies`` holds a
     list of URLs. Times: ``published_at``/``oldest_published_at`` naive Asia/Shanghai;
-    ``seen_at``/``fetched_at``/``started_at``/``finished_at`` aware UTC.
+    ``seen_at``/``fetched_at``/``started_at``/``finished_at`` aware UTC. With ``spill_dir``
+    every table spills its packed rows to ``<spill_dir>/<table>.parquet`` (the caller owns
+    the directory and removes it after the load).
     """
 
     run_id: str
-    tables: dict[str, Any] = field(
-        default_factory=lambda: {name: BatchRows(name) for name in RUN_BATCH_COLUMNS}
-    )
+    tables: dict[str, Any] = field(default_factory=dict)
+    spill_dir: Path | None = None
+
+    def __post_init__(self) -> None:
+        for name in RUN_BATCH_COLUMNS:
+            if name not in self.tables:
+                spill = self.spill_dir / f"{name}.parquet" if self.spill_dir else None
+                self.tables[name] = BatchRows(name, spill)
 
     def add(self, table: str, **row: Any) -> None:
         """Add one row to ``table`` (keyword per column)."""

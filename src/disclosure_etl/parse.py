@@ -13,14 +13,18 @@ agency + report year + normalised title into one report whose ``copies`` lists e
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
+import multiprocessing
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, fields
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
@@ -41,6 +45,8 @@ HTTP_ERROR_OUTCOMES = frozenset({"http_error", "network_error", "blocked", "too_
 _STATUS_RANK = {"parsed": 3, "partial": 2, "unsupported": 1, "failed": 0}
 _TITLE_YEAR = re.compile(r"((?:19|20)\d\d)\s*年")
 _FIGURE_FIELDS = [f.name for f in fields(Figure)]  # each a report_figures column
+#: a run with fewer fetches is parsed in one process (starting workers costs seconds)
+PARALLEL_FROM_FETCHES = 2_000
 
 
 @dataclass
@@ -76,11 +82,25 @@ class _ReportCandidate:
         return _rank(self.parsed.parse_status, self.n_figures)
 
 
-def build_batch(archive: Archive, run_id: str, con: Any = None) -> RunBatch:
+def build_batch(
+    archive: Archive,
+    run_id: str,
+    con: Any = None,
+    *,
+    workers: int = 1,
+    spill_dir: Path | None = None,
+    parallel_from: int = PARALLEL_FROM_FETCHES,
+) -> RunBatch:
     """Every warehouse row one archived run yields. ``con`` (the working warehouse, optional)
-    lets reports fold with copies loaded by earlier runs and resolves agencies by name."""
+    lets reports fold with copies loaded by earlier runs and resolves agencies by name.
+
+    ``spill_dir``: the batch spills its rows there as Parquet (``RunBatch``), so memory
+    does not grow with the run. ``workers`` > 1: a run of at least ``parallel_from``
+    fetches has its sub-site units read in that many processes (``_site_unit``, a pure
+    function of the archive); the rows and report copies come back in site order, so the
+    batch is the one a single process builds."""
     manifest = archive.read_run_manifest(run_id) or {}
-    batch = RunBatch(run_id)
+    batch = RunBatch(run_id, spill_dir=spill_dir)
     requests = pages_fetched = http_errors = 0
     for f in archive.iter_fetches(run_id):  # streamed: the fetch log is the largest table
         batch.add("fetches", **{k: f.get(k) for k in _FETCH_KEYS}, run_id=run_id)
@@ -104,7 +124,9 @@ def build_batch(archive: Archive, run_id: str, con: Any = None) -> RunBatch:
             _error(batch, "discover", None, None, f"district {d.id}: {d.discover_error}")
     scope = {d.id for d in districts if not d.implicit}  # districts that scope ownership
     names, district_of = _known_agencies(con)
-    candidates = _site_units(batch, archive, manifest.get("sites", []), scope, names, district_of)
+    procs = workers if requests >= parallel_from else 1
+    candidates = _site_units(batch, archive, manifest.get("sites", []), scope, names,
+                             district_of, procs)
     for d in districts:
         portal = archive.read_unit_outcome(run_id, d.portal_unit)
         if portal is not None:
@@ -116,6 +138,53 @@ def build_batch(archive: Archive, run_id: str, con: Any = None) -> RunBatch:
     return batch
 
 
+@dataclass
+class _SiteRows:
+    """What one sub-site unit of a run yields: its rows per RunBatch table (Arrow), the
+    name its catalog gave (None: no crawl outcome, the unit never finished) and the report
+    copies its catalog holds."""
+
+    tables: dict[str, pa.Table]
+    crawled: bool
+    catalog_name: str | None = None
+    sid: Any = None
+    candidates: list[_ReportCandidate] = field(default_factory=list)
+
+
+def _site_unit(archive_root: str, run_id: str, site: dict[str, Any]) -> _SiteRows:
+    """One sub-site unit's rows, from the archive alone (run in a worker process or not)."""
+    archive = Archive(Path(archive_root))
+    unit = RunBatch(run_id)
+    agency_id = site["agency_id"]
+    outcome = archive.read_unit_outcome(run_id, agency_id)
+    if outcome is None:
+        _error(unit, "crawl", agency_id, site.get("index_url"),
+               "no crawl outcome: the crawl of this site did not finish")
+        found, info = [], None
+    else:
+        found, info = _site_rows(unit, archive, run_id, agency_id, outcome), outcome.get("site", {})
+    tables = {t: rows.to_arrow() for t, rows in unit.tables.items() if len(rows)}
+    if info is None:
+        return _SiteRows(tables, crawled=False)
+    return _SiteRows(tables, True, info.get("name"), info.get("sid"), found)
+
+
+def _map_sites(
+    archive: Archive, run_id: str, sites: list[dict[str, Any]], workers: int
+) -> Iterator[_SiteRows]:
+    """``_site_unit`` of every site, in site order: here, or in ``workers`` processes."""
+    job = functools.partial(_site_unit, str(archive.root), run_id)
+    if workers <= 1 or len(sites) < 2:
+        yield from map(job, sites)
+        return
+    log.info("parse: reading %d sub-site units in %d processes", len(sites), workers)
+    # fork: the children share the parent's pages and import nothing again (spawn would
+    # re-import the __main__ of an Airflow task: all of Airflow); they never touch DuckDB
+    ctx = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        yield from pool.map(job, sites)
+
+
 def _site_units(
     batch: RunBatch,
     archive: Archive,
@@ -123,28 +192,20 @@ def _site_units(
     scope: set[str],
     names: dict[str, str],
     district_of: dict[str, str | None],
+    workers: int = 1,
 ) -> list[_ReportCandidate]:
     """The agency and catalog rows of every sub-site unit of the run (``names`` and
     ``district_of`` learn its agencies); returns the report copies found in the catalogs."""
-    run_id = batch.run_id
     root_by_host = {s["host"]: s["agency_id"] for s in sites if not s.get("prefix")}
     candidates: list[_ReportCandidate] = []
     agencies: list[dict[str, Any]] = []
-    for site in sites:
-        agency_id = site["agency_id"]
-        outcome = archive.read_unit_outcome(run_id, agency_id)
-        if outcome is None:
-            batch.add(
-                "run_errors",
-                run_id=run_id,
-                stage="crawl",
-                agency_id=agency_id,
-                url=site.get("index_url"),
-                message="no crawl outcome: the crawl of this site did not finish",
-            )
+    for site, rows in zip(sites, _map_sites(archive, batch.run_id, sites, workers), strict=True):
+        for table, chunk in rows.tables.items():
+            batch.tables[table].extend(chunk)
+        if not rows.crawled:
             continue
-        info = outcome.get("site", {})
-        name = info.get("name") or site.get("name") or names.get(agency_id)
+        agency_id = site["agency_id"]
+        name = rows.catalog_name or site.get("name") or names.get(agency_id)
         if name:
             names[agency_id] = name
         district_of[agency_id] = site.get("district_id")
@@ -153,17 +214,16 @@ def _site_units(
             agency_id=agency_id,
             name=name,
             site_url=site["index_url"],
-            sid=info.get("sid"),
+            sid=rows.sid,
             parent_agency_id=parent,
             host=site["host"],
             prefix=site.get("prefix") or "",
             district_id=site.get("district_id"),
             district_name=site.get("district_name"),
         ))
-        found = _site_rows(batch, archive, run_id, agency_id, outcome)
-        for cand in found:
+        for cand in rows.candidates:
             cand.district = site.get("district_id") if site.get("district_id") in scope else None
-        candidates.extend(found)
+        candidates.extend(rows.candidates)
     _add_agencies(batch, agencies)
     return candidates
 

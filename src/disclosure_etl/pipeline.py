@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import tempfile
 import time
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -376,13 +377,16 @@ def parse(cfg: Config, rebuild: bool = False) -> dict[str, Any]:
     """Load every crawled, not yet loaded run from the archive into the working warehouse.
 
     With ``rebuild`` the derived tables are emptied and every archived run replayed in
-    order: the network is never used. ``build_s``/``load_s`` (per run and in total) are the
+    order: the network is never used. A large run is read in ``parse_workers`` processes
+    and its rows spill to a temporary directory beside the warehouse until they are loaded
+    (`parse.build_batch`). ``build_s``/``load_s`` (per run and in total) are the
     seconds spent reading the archive into rows and loading the rows into DuckDB.
     """
     from disclosure_etl.parse import build_batch
 
     archive = archive_for(cfg)
-    Path(cfg.warehouse).parent.mkdir(parents=True, exist_ok=True)
+    spill_root = Path(cfg.warehouse).parent
+    spill_root.mkdir(parents=True, exist_ok=True)
     con = wh.connect(Path(cfg.warehouse))
     loaded: list[dict[str, Any]] = []
     build_s = load_s = 0.0
@@ -401,10 +405,13 @@ def parse(cfg: Config, rebuild: bool = False) -> dict[str, Any]:
                     )
                     continue
                 t0 = time.perf_counter()
-                batch = build_batch(archive, run_id, con)
-                t1 = time.perf_counter()
-                result = wh.load_run(con, batch)
-                del batch  # the next run's batch is built without this one in memory
+                # the batch spills to Parquet beside the warehouse: memory stays flat
+                with tempfile.TemporaryDirectory(prefix=".parse-", dir=spill_root) as spill:
+                    batch = build_batch(archive, run_id, con, workers=cfg.parse_workers,
+                                        spill_dir=Path(spill))
+                    t1 = time.perf_counter()
+                    result = wh.load_run(con, batch)
+                    del batch  # the next run's batch is built without this one in memory
                 times = {"build_s": round(t1 - t0, 2), "load_s": round(time.perf_counter() - t1, 2)}
                 build_s += times["build_s"]
                 load_s += times["load_s"]

@@ -82,3 +82,31 @@ def test_batch_rows_packed_in_chunks_equal_the_rows_converted_at_once(
     expected = to_arrow("fetches", [{"run_id": "r1", **r} for r in rows])
     assert to_arrow("fetches", packed).equals(expected)
     assert packed[-1]["seq"] == 9 and packed[4]["outcome"] == "http_error"
+
+
+def test_spilled_batch_rows_go_to_parquet_and_read_back_as_the_same_rows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With a spill path the packed chunks are written to Parquet as they fill (memory holds
+    at most one chunk), rows added as Arrow (``extend``) join them in order, and what the
+    load scans (``source``, a dataset) holds the rows an in-memory batch holds."""
+    import pyarrow.dataset as ds
+
+    monkeypatch.setattr(models, "BATCH_CHUNK_ROWS", 4)
+    rows = [dict(run_id="r1", seq=i, unit="u", kind="list", url=f"https://x/{i}", status=200,
+                 outcome="ok", fetched_at=datetime(2026, 1, 2, 3, i, tzinfo=UTC))
+            for i in range(11)]
+    kept, spilled = RunBatch("r1"), RunBatch("r1", spill_dir=tmp_path)
+    for b in (kept, spilled):
+        for r in rows[:6]:
+            b.add("fetches", **r)
+        b.tables["fetches"].extend(to_arrow("fetches", rows[6:9]))
+        for r in rows[9:]:
+            b.add("fetches", **r)
+    path = tmp_path / "fetches.parquet"
+    assert path.is_file() and not (tmp_path / "runs.parquet").exists()  # an empty table writes nothing
+    assert sum(c.num_rows for c in spilled.tables["fetches"]._chunks) < 4  # the rest is on disk
+    source = spilled.tables["fetches"].source()
+    assert isinstance(source, ds.Dataset)
+    assert source.to_table().equals(kept.tables["fetches"].to_arrow())
+    assert [r["seq"] for r in source.to_table().to_pylist()] == list(range(11))

@@ -111,6 +111,12 @@ def to_arrow(table: str, rows: Any) -> pa.Table:
     return columns_to_arrow(table, {f.name: [r.get(f.name) for r in rows] for f in schema})
 
 
+def _staged(table: str, rows: Any) -> Any:
+    """What the load registers as ``stg_<table>``: a spilled table's Parquet dataset (read
+    in batches), else the rows as one Arrow table."""
+    return rows.source() if isinstance(rows, BatchRows) else to_arrow(table, rows)
+
+
 def columns_to_arrow(table: str, columns: dict[str, list[Any]]) -> pa.Table:
     """Column lists of Python values (all of one length; a column not given is NULL) as
     Arrow, each value coerced to the column's type (ISO strings to times, tuples to lists,
@@ -315,7 +321,7 @@ def load_run(con: duckdb.DuckDBPyConnection, batch: RunBatch) -> dict[str, Any]:
     run_id = batch.run_id
     if is_loaded(con, run_id):
         return {"run_id": run_id, "skipped": True}
-    tables = {f"stg_{name}": to_arrow(name, batch.tables.get(name, [])) for name in RUN_BATCH_COLUMNS}
+    tables = {f"stg_{name}": _staged(name, batch.tables.get(name, [])) for name in RUN_BATCH_COLUMNS}
     for view, table in tables.items():
         con.register(view, table)
     # rows carry no meaningful order; letting DuckDB write them in parallel order is faster
