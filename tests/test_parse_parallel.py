@@ -61,3 +61,25 @@ def test_parse_spills_beside_the_warehouse_and_leaves_nothing_behind(
         assert leftovers == []
     assert counts[2] == counts[1] and counts[1]["items"] > 500
 
+
+
+def _parse_in_child(doc: dict[str, Any], out: Any) -> None:
+    import disclosure_etl.parse as parse_mod
+
+    parse_mod.PARALLEL_FROM_FETCHES = 0
+    result = pipeline.parse(config.from_dict({**doc, "parse_workers": 2}), rebuild=True)
+    out.put(len(result["loaded"]))
+
+
+def test_parse_workers_start_from_a_daemonic_process(crawled: dict[str, Any]) -> None:
+    """A Celery prefork worker runs the Airflow task in a daemonic process, which
+    multiprocessing refuses children: the parse still reads the units in its workers."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    out = ctx.Queue()
+    proc = ctx.Process(target=_parse_in_child, args=(crawled, out), daemon=True)
+    proc.start()
+    proc.join(timeout=300)
+    assert proc.exitcode == 0
+    assert out.get(timeout=5) == 1  # the one crawled run, loaded

@@ -69,9 +69,9 @@ def _atomic_write(path: Path, data: bytes) -> None:
         with open(tmp, "wb") as fh:
             fh.write(data)
         os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # (no stat after a successful replace: one per object)
+        raise
 
 
 def write_atomic(path: Path, data: bytes) -> None:

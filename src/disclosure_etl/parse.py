@@ -13,6 +13,7 @@ agency + report year + normalised title into one report whose ``copies`` lists e
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -181,8 +182,23 @@ def _map_sites(
     # fork: the children share the parent's pages and import nothing again (spawn would
     # re-import the __main__ of an Airflow task: all of Airflow); they never touch DuckDB
     ctx = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+    with _children_allowed(), ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
         yield from pool.map(job, sites)
+
+
+@contextlib.contextmanager
+def _children_allowed() -> Iterator[None]:
+    """Let this process start the parse workers although it may be marked daemonic: an
+    Airflow task run by a Celery prefork worker is (celery/celery#1709, apache/airflow#14896),
+    and multiprocessing refuses children to a daemon so that none outlives it. The pool is
+    shut down and joined before this block ends, so none does."""
+    config: dict[str, Any] = vars(multiprocessing.current_process())["_config"]
+    daemon = config.pop("daemon", None)
+    try:
+        yield
+    finally:
+        if daemon is not None:
+            config["daemon"] = daemon
 
 
 def _site_units(
