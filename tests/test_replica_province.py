@@ -259,3 +259,14 @@ def test_cli_serves_a_small_province_and_writes_its_config(tmp_path: Path) -> No
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_a_district_portal_names_its_own_government_not_baiyun() -> None:
+    """Each district's portal (home page footer, report-column titles) is its own: no
+    district of the province presents itself as 白云区."""
+    for world in Province(ProvinceParams(districts=3)).districts:
+        srv = ReplicaServer(world=world)
+        for path in ("/", "/zwgk/qzfxxgknb/zj/"):
+            body = srv.route("GET", path, "", "replica.test", "http").body.decode("utf-8")
+            assert "白云" not in body, (world.name, path)
+            assert world.name in body, (world.name, path)

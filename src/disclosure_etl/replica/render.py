@@ -348,7 +348,8 @@ def portal_home(world: World, q: dict[str, Any]) -> str:
         "<a href=\"/private/intranet.html\">内网</a> "
         "<a href=\"http://www.gz.gov.cn/\">广州市人民政府</a></div>"
         f"<ul class=\"gkml\">{links}</ul>"
-        "<div class=\"footer\">主办：广州市白云区人民政府办公室（离线复刻站点，内容为测试数据）</div>"
+        f"<div class=\"footer\">主办：{escape(world.portal_name.removesuffix('门户网站'))}办公室"
+        "（离线复刻站点，内容为测试数据）</div>"
         "</body></html>"
     )
 
@@ -379,7 +380,7 @@ def column_page(world: World, column: str, page: int, q: dict[str, Any]) -> str 
     name = _COLUMN_NAMES[column]
     return (
         "<!DOCTYPE html><html><head><meta charset=\"utf-8\">"
-        f"<title>{name}_区政府信息公开年报_广州市白云区人民政府门户网站</title></head><body>"
+        f"<title>{name}_区政府信息公开年报_{escape(world.portal_name)}</title></head><body>"
         f"<div class=\"crumb\">当前位置：<a href=\"/\">首页</a> &gt; 政务公开 &gt; 区政府信息公开年报 &gt; {name}</div>"
         f"<ul class=\"news_list\">{lis}</ul>"
         f"<div class=\"page\">{' '.join(nav)} <span>共{pages}页</span></div>"
