@@ -11,7 +11,7 @@ import pytest
 
 from disclosure_etl import crawl
 from disclosure_etl.archive import Archive
-from disclosure_etl.config import Config, from_dict
+from disclosure_etl.config import Config, HttpConfig, from_dict
 from disclosure_etl.http import PoliteClient
 from disclosure_etl.models import ContentFetch, Listing, UnitOutcome
 from disclosure_etl.replica import ReplicaServer
@@ -494,3 +494,32 @@ def test_unit_outcomes_read_back_as_typed_records(first: Run) -> None:
         assert all(isinstance(x, ContentFetch) for x in typed.contents)
     portal = UnitOutcome.from_json({**first.portal, "added_by_a_later_version": 1})
     assert portal.kind == "portal" and portal.columns and portal.to_json() == first.portal
+
+
+def test_a_large_catalog_keeps_a_window_of_content_pages_not_all_of_them(
+    replica: ReplicaServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Content pages are queued ``CONTENT_AHEAD`` ahead and each future (with its body) is
+    dropped once recorded: the futures alive at any time stay within the window, whatever
+    the catalog's size, and every page is still fetched once, in row order."""
+    import weakref
+
+    monkeypatch.setattr(crawl, "CONTENT_AHEAD", 5)
+    alive: weakref.WeakSet[Any] = weakref.WeakSet()
+    most = 0
+    submit = PoliteClient.submit
+
+    def counting(self: PoliteClient, url: str, **kw: Any) -> Any:
+        nonlocal most
+        fut = submit(self, url, **kw)
+        if kw.get("kind") == "content":
+            alive.add(fut)
+            most = max(most, len(alive))
+        return fut
+
+    monkeypatch.setattr(PoliteClient, "submit", counting)
+    run = run_crawl(replica, tmp_path, "runw", full_relist=True, portal=False)
+    contents = [c for o in run.outcomes.values() for c in o["contents"]]
+    # the window, the page being recorded, and the last job each client worker thread held
+    assert len(contents) > 100 and most <= 5 + 1 + HttpConfig().concurrency
+    assert len({(c["url"]) for c in contents}) == len(contents)

@@ -41,8 +41,10 @@ API serves only a recent window and older items are not listed (a completeness n
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
@@ -483,6 +485,11 @@ def _list_category(
     return rec, pg.failure(), rows
 
 
+#: content pages queued ahead of the one being recorded (the client's workers keep busy;
+#: memory holds this many jobs and bodies per sub-site, whatever its size)
+CONTENT_AHEAD = 512
+
+
 def _content_target(site: SiteRef, row: ListRow) -> str:
     """The row's own ``url`` (it knows ``mpost_`` and other prefixes), on the site's scheme;
     computed from the id when the row states none."""
@@ -498,14 +505,25 @@ def _fetch_contents(
     outcome: UnitOutcome,
     max_attachment_bytes: int,
 ) -> None:
-    """Queue every content page at once; record them in row order; then the attachments
-    of the report items among them (keyed by attachment id)."""
-    queued = [(row, _content_target(site, row)) for row in rows]
-    futures = [client.submit(url, kind="content", context=_item_ctx(site, row)) for row, url in queued]
+    """Keep ``CONTENT_AHEAD`` content pages queued ahead; record them in row order; then
+    the attachments of the report items among them (keyed by attachment id). A page's
+    future is dropped once recorded, so a 30,000-item catalog holds a window of bodies and
+    jobs, never all of them (a lane crawls a dozen such catalogs at once)."""
+    targets = ((r, _content_target(site, r)) for r in rows)
+    queued: deque[tuple[ListRow, str, Future[FetchResult]]] = deque()
+
+    def top_up() -> None:
+        for row, url in itertools.islice(targets, CONTENT_AHEAD - len(queued)):
+            queued.append((row, url, client.submit(url, kind="content", context=_item_ctx(site, row))))
+
+    top_up()
     attachments: list[tuple[ListRow, int, str, str, str, Future[FetchResult]]] = []
-    with progress(f"{site.agency_id}: content pages", total=len(queued)) as bar:
-        for (row, url), fut in zip(queued, futures, strict=True):
+    with progress(f"{site.agency_id}: content pages", total=len(rows)) as bar:
+        while queued:
+            row, url, fut = queued.popleft()
+            top_up()
             res = fut.result()
+            del fut
             bar.advance()
             outcome.contents.append(ContentFetch(
                 row.item_id, row.category_id, url, res.final_url, res.outcome,
@@ -524,8 +542,10 @@ def _fetch_contents(
                                       conditional=True,
                                       context={**_item_ctx(site, row), "attachment_id": aid})
                 attachments.append((row, aid, aurl, ext, name, fut_a))
-    for row, aid, aurl, ext, name, fut_a in attachments:
+    while attachments:
+        row, aid, aurl, ext, name, fut_a = attachments.pop(0)
         ares = fut_a.result()
+        del fut_a
         outcome.attachments.append(AttachmentFetch(
             row.item_id, aid, aurl, ext, ares.outcome, ares.sha256 if ares.ok else None,
             ares.error if not ares.ok else None, name=name,
