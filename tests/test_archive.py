@@ -113,3 +113,21 @@ def test_http_cache_round_trip(tmp_path: Path) -> None:
     a.save_http_cache("_portal", {"http://h/x": {"etag": '"1"', "sha256": "ab"}})
     assert a.load_http_cache("_portal")["http://h/x"]["etag"] == '"1"'
     assert (tmp_path / "http_cache" / "_portal.json").exists()
+
+
+def test_read_ahead_yields_each_body_in_order_and_a_missing_one_raises_in_its_place(
+    tmp_path: Path,
+) -> None:
+    archive = Archive(tmp_path)
+    bodies = [f"page {i}".encode() * (i + 1) for i in range(200)]
+    shas = [archive.put(b) for b in bodies]
+    missing = "0" * 64
+    order = [*shas[:100], missing, *shas[100:]]
+    got: list[bytes | str] = []
+    for fut in archive.read_ahead(order, ahead=8, threads=3):
+        try:
+            got.append(fut.result())
+        except ArchiveError as e:
+            got.append(str(e))
+    assert got[:100] == bodies[:100] and got[101:] == bodies[100:]
+    assert got[100] == f"object not in archive: {missing}"

@@ -16,11 +16,14 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import itertools
 import json
 import os
 import re
 import threading
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -30,6 +33,11 @@ _UNIT_RE = re.compile(r"^[A-Za-z0-9_@-][A-Za-z0-9_.@-]*$")
 _SHA_RE = re.compile(r"^[0-9a-f]{64}$")
 _RUN_MANIFEST = "run.json"
 _CREATED_MARK = ".created"
+
+
+#: objects ``Archive.read_ahead`` reads ahead of its consumer, and its reader threads
+READ_AHEAD = 64
+READ_THREADS = 4
 
 
 class ArchiveError(Exception):
@@ -176,6 +184,22 @@ class Archive:
         except FileNotFoundError:
             raise ArchiveError(f"object not in archive: {sha256}") from None
         return gzip.decompress(data)
+
+    def read_ahead(
+        self, shas: Iterable[str], ahead: int = READ_AHEAD, threads: int = READ_THREADS
+    ) -> Iterator[Future[bytes]]:
+        """``get`` of each sha, in order, as futures read up to ``ahead`` objects ahead by
+        ``threads`` threads: a cold archive (a million small files the page cache no longer
+        holds) is read at the disk's concurrency while the caller parses, not one file at a
+        time. ``result()`` raises ``ArchiveError`` for a missing object, as ``get`` does."""
+        it = iter(shas)
+        with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="archive-read") as pool:
+            window = deque(pool.submit(self.get, sha) for sha in itertools.islice(it, ahead))
+            while window:
+                fut = window.popleft()
+                for sha in itertools.islice(it, 1):
+                    window.append(pool.submit(self.get, sha))
+                yield fut
 
     # ------------------------------------------------------------ runs
 

@@ -44,7 +44,7 @@ class SiteIndex:
         return tuple(c for c in self.categories if c.is_leaf)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Attachment:
     attachment_id: int
     name: str
@@ -54,7 +54,7 @@ class Attachment:
     url: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ListRow:
     """One article row of the list API, normalised."""
 
@@ -249,7 +249,7 @@ class ColumnListing:
     stop: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class ContentFetch:
     """A gkmlpt content page fetched for a new or changed row."""
 
@@ -277,7 +277,7 @@ class ArticleFetch:
     source: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class AttachmentFetch:
     """A report attachment (of a catalog item, or of a portal article: ``article_url``)."""
 

@@ -372,11 +372,10 @@ def _site_rows(
             attachments.setdefault(a["item_id"], []).append(a)
     images = _archived_images(archive, outcome, "item_id")
     candidates: list[_ReportCandidate] = []
-    for c in outcome.get("contents", []):
-        if not c.get("sha256"):
-            continue
+    contents = [c for c in outcome.get("contents", []) if c.get("sha256")]
+    for c, body in zip(contents, archive.read_ahead(c["sha256"] for c in contents), strict=True):
         try:
-            content = parse_content_page(archive.get(c["sha256"]))
+            content = parse_content_page(body.result())
         except (ArchiveError, SiteFormatError) as e:
             _error(batch, "parse", agency_id, c.get("url"), f"content page: {e}")
             continue
