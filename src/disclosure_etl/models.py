@@ -532,16 +532,17 @@ class BatchRows:
         return self._n_packed + self._n_pending
 
     def source(self) -> Any:
-        """What a load scans: every row as one ``pyarrow.Table``, or when spilled the path
-        of the closed Parquet file (DuckDB reads it itself, within its memory limit)."""
+        """What a load scans: every row as one ``pyarrow.Table``, or when spilled the
+        Parquet file as a ``pyarrow.dataset.Dataset`` (read in batches, never whole)."""
         self._pack()
-        if self._spill is None or (self._writer is None and not self._spill.is_file()):
+        if self._spill is None or self._writer is None:
             return self.to_arrow()
+        import pyarrow.dataset as ds
+
         self._write_chunks()
-        if self._writer is not None:
-            self._writer.close()
-            self._writer = None
-        return self._spill
+        self._writer.close()
+        self._writer = None
+        return ds.dataset(str(self._spill), format="parquet")
 
     def to_arrow(self) -> Any:
         """Every row as one ``pyarrow.Table`` of the table's schema (chunks are not copied;
@@ -552,9 +553,8 @@ class BatchRows:
 
         self._pack()
         if self._spill is not None and (self._writer is not None or self._spill.is_file()):
-            import pyarrow.parquet as pq
-
-            self._chunks = [pq.read_table(self.source()), *self._chunks]
+            source = self.source()
+            self._chunks = [source.to_table(), *self._chunks]
             self._spill.unlink()
             self._spill = None
         if len(self._chunks) > 1:

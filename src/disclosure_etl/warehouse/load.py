@@ -8,7 +8,6 @@ import os
 import sys
 import time
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -113,26 +112,9 @@ def to_arrow(table: str, rows: Any) -> pa.Table:
 
 
 def _staged(table: str, rows: Any) -> Any:
-    """What the load stages as ``stg_<table>``: a spilled table's Parquet file (a ``Path``),
-    else the rows as one Arrow table."""
+    """What the load registers as ``stg_<table>``: a spilled table's Parquet dataset (read
+    in batches), else the rows as one Arrow table."""
     return rows.source() if isinstance(rows, BatchRows) else to_arrow(table, rows)
-
-
-def _stage(con: duckdb.DuckDBPyConnection, view: str, source: Any) -> None:
-    """``stg_<table>``: a temp view over a spilled Parquet file (DuckDB's own reader: fast,
-    and its buffers count against ``memory_limit``), or the registered Arrow table."""
-    if isinstance(source, Path):
-        path = str(source).replace("'", "''")
-        con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT * FROM read_parquet('{path}')")
-    else:
-        con.register(view, source)
-
-
-def _unstage(con: duckdb.DuckDBPyConnection, view: str, source: Any) -> None:
-    if isinstance(source, Path):
-        con.execute(f"DROP VIEW IF EXISTS {view}")
-    else:
-        con.unregister(view)
 
 
 def columns_to_arrow(table: str, columns: dict[str, list[Any]]) -> pa.Table:
@@ -340,8 +322,8 @@ def load_run(con: duckdb.DuckDBPyConnection, batch: RunBatch) -> dict[str, Any]:
     if is_loaded(con, run_id):
         return {"run_id": run_id, "skipped": True}
     tables = {f"stg_{name}": _staged(name, batch.tables.get(name, [])) for name in RUN_BATCH_COLUMNS}
-    for view, source in tables.items():
-        _stage(con, view, source)
+    for view, table in tables.items():
+        con.register(view, table)
     # rows carry no meaningful order; letting DuckDB write them in parallel order is faster
     keep_order = one(con, "SELECT current_setting('preserve_insertion_order')")[0]
     con.execute("SET preserve_insertion_order = false")
@@ -376,8 +358,8 @@ def load_run(con: duckdb.DuckDBPyConnection, batch: RunBatch) -> dict[str, Any]:
             con.execute("ROLLBACK")
             raise
     finally:
-        for view, source in tables.items():
-            _unstage(con, view, source)
+        for view in tables:
+            con.unregister(view)
         con.execute("DROP TABLE IF EXISTS run_items; DROP TABLE IF EXISTS run_events")
         con.execute(f"SET preserve_insertion_order = {'true' if keep_order else 'false'}")
         con.execute("RESET memory_limit")
