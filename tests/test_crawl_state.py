@@ -86,3 +86,30 @@ def test_a_stale_or_missing_publish_costs_no_refetch(site: ReplicaServer, tmp_pa
     site.clear_log()
     pipeline.crawl(cfg)
     assert _details(site) == []
+
+
+def test_the_state_is_read_once_per_process_until_the_load_replaces_it(tmp_path: Path) -> None:
+    """Every sub-site of a lane and every portal unit asks for the state: threads share one
+    parsed copy, and a new state written by the load (a replaced file) is read afresh."""
+    import json
+    from concurrent.futures import ThreadPoolExecutor
+
+    from disclosure_etl.archive import write_atomic
+    from disclosure_etl.warehouse.crawl_state import FORMAT, read_crawl_state
+
+    path = tmp_path / "w.duckdb.crawl_state.json"
+
+    def write(items: dict[str, dict[str, str]]) -> None:
+        write_atomic(path, json.dumps({"format": FORMAT, "items": items}).encode())
+
+    write({"a": {"1": "h1"}})
+    with ThreadPoolExecutor(8) as pool:
+        states = list(pool.map(lambda _: read_crawl_state(path), range(32)))
+    assert all(s is states[0] for s in states) and states[0].known_items("a") == {1: "h1"}
+    write({"a": {"1": "h1"}, "b": {"2": "h2"}})
+    fresh = read_crawl_state(path)
+    assert fresh is not states[0] and fresh.known_items("b") == {2: "h2"}
+    write({"a": {"1": "h9"}})  # same size as the first file, a new inode all the same
+    assert read_crawl_state(path).known_items("a") == {1: "h9"}
+    path.unlink()
+    assert read_crawl_state(path).items == {}

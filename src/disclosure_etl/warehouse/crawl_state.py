@@ -11,6 +11,7 @@ cannot affect a crawl. No file (a new data directory) means nothing is known yet
 from __future__ import annotations
 
 import json
+import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -70,12 +71,39 @@ def write_crawl_state(con: Any, path: Path) -> CrawlState:
     return state
 
 
+#: the last state read in this process, keyed by path and (inode, mtime, size)
+_READ: dict[Path, tuple[tuple[int, int, int], CrawlState]] = {}
+_READ_LOCK = threading.Lock()
+
+
 def read_crawl_state(path: Path) -> CrawlState:
-    """The state file's content; an empty state when there is no file yet."""
+    """The state file's content; an empty state when there is no file yet.
+
+    Read once per process while the file is unchanged (``write_crawl_state`` replaces it,
+    so a new state is a new inode): every sub-site of a crawl lane and every district's
+    portal unit asks for it, and a province's state holds a million items. Threads asking
+    at once wait for the one read. Callers must not change what it returns."""
+    p = Path(path)
     try:
-        doc = json.loads(Path(path).read_text(encoding="utf-8"))
+        st = p.stat()
     except FileNotFoundError:
         return CrawlState()
+    key = (st.st_ino, st.st_mtime_ns, st.st_size)
+    with _READ_LOCK:
+        hit = _READ.get(p)
+        if hit is not None and hit[0] == key:
+            return hit[1]
+        try:
+            state = _parse_state(p)
+        except FileNotFoundError:  # replaced and gone between the stat and the read
+            return CrawlState()
+        _READ.clear()  # one state kept: the newest read
+        _READ[p] = (key, state)
+        return state
+
+
+def _parse_state(path: Path) -> CrawlState:
+    doc = json.loads(path.read_text(encoding="utf-8"))
     if doc.get("format") != FORMAT:
         raise ValueError(f"{path}: crawl state format {doc.get('format')!r}, expected {FORMAT}")
     items = {a: {int(i): h for i, h in m.items()} for a, m in doc.get("items", {}).items()}
