@@ -535,13 +535,14 @@ class BatchRows:
         """What a load scans: every row as one ``pyarrow.Table``, or when spilled the
         Parquet file as a ``pyarrow.dataset.Dataset`` (read in batches, never whole)."""
         self._pack()
-        if self._spill is None or self._writer is None:
+        if self._spill is None or (self._writer is None and not self._spill.is_file()):
             return self.to_arrow()
         import pyarrow.dataset as ds
 
-        self._write_chunks()
-        self._writer.close()
-        self._writer = None
+        if self._writer is not None:  # a second call finds the file closed already
+            self._write_chunks()
+            self._writer.close()
+            self._writer = None
         return ds.dataset(str(self._spill), format="parquet")
 
     def to_arrow(self) -> Any:

@@ -46,7 +46,7 @@ HTTP_ERROR_OUTCOMES = frozenset({"http_error", "network_error", "blocked", "too_
 _STATUS_RANK = {"parsed": 3, "partial": 2, "unsupported": 1, "failed": 0}
 _TITLE_YEAR = re.compile(r"((?:19|20)\d\d)\s*年")
 _FIGURE_FIELDS = [f.name for f in fields(Figure)]  # each a report_figures column
-#: a run with fewer fetches is parsed in one process (starting workers costs seconds)
+#: a run with fewer fetches is parsed in one process (a pool is not worth its start)
 PARALLEL_FROM_FETCHES = 2_000
 
 

@@ -110,3 +110,6 @@ def test_spilled_batch_rows_go_to_parquet_and_read_back_as_the_same_rows(
     assert isinstance(source, ds.Dataset)
     assert source.to_table().equals(kept.tables["fetches"].to_arrow())
     assert [r["seq"] for r in source.to_table().to_pylist()] == list(range(11))
+    # asked again (a retried load), and read back whole: the same file, the same rows
+    assert spilled.tables["fetches"].source().to_table().equals(source.to_table())
+    assert spilled.tables["fetches"].to_arrow().equals(kept.tables["fetches"].to_arrow())
