@@ -13,9 +13,11 @@ agency + report year + normalised title into one report whose ``copies`` lists e
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import functools
 import hashlib
+import itertools
 import json
 import logging
 import multiprocessing
@@ -48,6 +50,8 @@ _TITLE_YEAR = re.compile(r"((?:19|20)\d\d)\s*年")
 _FIGURE_FIELDS = [f.name for f in fields(Figure)]  # each a report_figures column
 #: a run with fewer fetches is parsed in one process (a pool is not worth its start)
 PARALLEL_FROM_FETCHES = 2_000
+#: units each parse worker may have done or queued ahead of the unit awaited
+UNITS_AHEAD = 16
 
 
 @dataclass
@@ -126,15 +130,8 @@ def build_batch(
     scope = {d.id for d in districts if not d.implicit}  # districts that scope ownership
     names, district_of = _known_agencies(con)
     procs = workers if requests >= parallel_from else 1
-    candidates = _site_units(batch, archive, manifest.get("sites", []), scope, names,
-                             district_of, procs)
-    for d in districts:
-        portal = archive.read_unit_outcome(run_id, d.portal_unit)
-        if portal is not None:
-            found = _portal_candidates(batch, archive, run_id, portal)
-            for cand in found:
-                cand.district = d.id if d.id in scope else None
-            candidates.extend(found)
+    candidates = _read_units(batch, archive, manifest.get("sites", []), districts, scope,
+                             names, district_of, procs)
     _add_reports(batch, candidates, names, district_of, _existing_copies(con))
     return batch
 
@@ -164,26 +161,57 @@ def _site_unit(archive_root: str, run_id: str, site: dict[str, Any]) -> _SiteRow
         found, info = [], None
     else:
         found, info = _site_rows(unit, archive, run_id, agency_id, outcome), outcome.get("site", {})
-    tables = {t: rows.to_arrow() for t, rows in unit.tables.items() if len(rows)}
+    tables = _unit_tables(unit)
     if info is None:
         return _SiteRows(tables, crawled=False)
     return _SiteRows(tables, True, info.get("name"), info.get("sid"), found)
 
 
-def _map_sites(
-    archive: Archive, run_id: str, sites: list[dict[str, Any]], workers: int
+def _portal_unit(archive_root: str, run_id: str, unit_id: str) -> _SiteRows:
+    """One district portal unit's report copies (and its errors), from the archive alone."""
+    archive = Archive(Path(archive_root))
+    unit = RunBatch(run_id)
+    outcome = archive.read_unit_outcome(run_id, unit_id)
+    found = [] if outcome is None else _portal_candidates(unit, archive, run_id, outcome)
+    return _SiteRows(_unit_tables(unit), outcome is not None, candidates=found)
+
+
+def _unit_tables(unit: RunBatch) -> dict[str, pa.Table]:
+    return {t: rows.to_arrow() for t, rows in unit.tables.items() if len(rows)}
+
+
+#: a unit job: ("site", its manifest entry) or ("portal", its unit id)
+_Job = tuple[str, Any]
+
+
+def _read_unit(archive_root: str, run_id: str, job: _Job) -> _SiteRows:
+    kind, arg = job
+    reader = _site_unit if kind == "site" else _portal_unit
+    return reader(archive_root, run_id, arg)
+
+
+def _map_units(
+    archive: Archive, run_id: str, jobs: list[_Job], workers: int
 ) -> Iterator[_SiteRows]:
-    """``_site_unit`` of every site, in site order: here, or in ``workers`` processes."""
-    job = functools.partial(_site_unit, str(archive.root), run_id)
-    if workers <= 1 or len(sites) < 2:
-        yield from map(job, sites)
+    """``_read_unit`` of every job, in job order: here, or in ``workers`` processes with at
+    most ``UNITS_AHEAD`` per worker done or queued ahead of the one awaited (a finished
+    unit waits in memory until its turn)."""
+    job = functools.partial(_read_unit, str(archive.root), run_id)
+    if workers <= 1 or len(jobs) < 2:
+        yield from map(job, jobs)
         return
-    log.info("parse: reading %d sub-site units in %d processes", len(sites), workers)
+    log.info("parse: reading %d units in %d processes", len(jobs), workers)
     # fork: the children share the parent's pages and import nothing again (spawn would
     # re-import the __main__ of an Airflow task: all of Airflow); they never touch DuckDB
     ctx = multiprocessing.get_context("fork")
     with _children_allowed(), ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-        yield from pool.map(job, sites)
+        todo = iter(jobs)
+        ahead = collections.deque(pool.submit(job, j)
+                                  for j in itertools.islice(todo, workers * UNITS_AHEAD))
+        while ahead:
+            done = ahead.popleft().result()
+            ahead.extend(pool.submit(job, j) for j in itertools.islice(todo, 1))
+            yield done
 
 
 @contextlib.contextmanager
@@ -201,26 +229,36 @@ def _children_allowed() -> Iterator[None]:
             config["daemon"] = daemon
 
 
-def _site_units(
+def _read_units(
     batch: RunBatch,
     archive: Archive,
     sites: list[dict[str, Any]],
+    districts: list[DistrictRun],
     scope: set[str],
     names: dict[str, str],
     district_of: dict[str, str | None],
     workers: int = 1,
 ) -> list[_ReportCandidate]:
-    """The agency and catalog rows of every sub-site unit of the run (``names`` and
-    ``district_of`` learn its agencies); returns the report copies found in the catalogs."""
+    """The rows of every sub-site unit then portal unit of the run (``names`` and
+    ``district_of`` learn the sub-sites' agencies); returns the report copies found."""
     root_by_host = {s["host"]: s["agency_id"] for s in sites if not s.get("prefix")}
     candidates: list[_ReportCandidate] = []
     agencies: list[dict[str, Any]] = []
-    for site, rows in zip(sites, _map_sites(archive, batch.run_id, sites, workers), strict=True):
+    jobs: list[_Job] = [("site", s) for s in sites]
+    jobs += [("portal", d.portal_unit) for d in districts]
+    owners: list[dict[str, Any] | DistrictRun] = [*sites, *districts]
+    for owner, rows in zip(owners, _map_units(archive, batch.run_id, jobs, workers),
+                           strict=True):
         for table, chunk in rows.tables.items():
             batch.tables[table].extend(chunk)
+        if isinstance(owner, DistrictRun):
+            for cand in rows.candidates:
+                cand.district = owner.id if owner.id in scope else None
+            candidates.extend(rows.candidates)
+            continue
         if not rows.crawled:
             continue
-        agency_id = site["agency_id"]
+        site, agency_id = owner, owner["agency_id"]
         name = rows.catalog_name or site.get("name") or names.get(agency_id)
         if name:
             names[agency_id] = name
