@@ -454,6 +454,8 @@ RUN_BATCH_COLUMNS: Mapping[str, tuple[str, ...]] = _BatchColumns()
 
 #: rows a RunBatch table keeps as Python values before packing them into one Arrow chunk
 BATCH_CHUNK_ROWS = 8192
+#: rows per batch when the load scans a spilled table
+SCAN_BATCH_ROWS = 16_384
 
 
 class BatchRows:
@@ -532,8 +534,9 @@ class BatchRows:
         return self._n_packed + self._n_pending
 
     def source(self) -> Any:
-        """What a load scans: every row as one ``pyarrow.Table``, or when spilled the
-        Parquet file as a ``pyarrow.dataset.Dataset`` (read in batches, never whole)."""
+        """What a load scans: every row as one ``pyarrow.Table``, or when spilled a
+        ``pyarrow.dataset.Scanner`` of the Parquet file (read in batches, never whole; DuckDB
+        scans it again for each reference)."""
         self._pack()
         if self._spill is None or (self._writer is None and not self._spill.is_file()):
             return self.to_arrow()
@@ -543,7 +546,10 @@ class BatchRows:
             self._write_chunks()
             self._writer.close()
             self._writer = None
-        return ds.dataset(str(self._spill), format="parquet")
+        # a scanner, not the dataset: pyarrow's default read-ahead (16 batches of 128 Ki
+        # rows) decodes a whole million-row table ahead of DuckDB (issue #13)
+        return ds.dataset(str(self._spill), format="parquet").scanner(
+            batch_size=SCAN_BATCH_ROWS, batch_readahead=2, fragment_readahead=1)
 
     def to_arrow(self) -> Any:
         """Every row as one ``pyarrow.Table`` of the table's schema (chunks are not copied;

@@ -173,6 +173,30 @@ def test_content_page_metadata_fills_what_the_list_row_lacks(
     assert it["publisher"] == "鹤龙街道办事处"
 
 
+def test_item_details_keep_one_page_per_item_and_the_next_run_replaces_it(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    """An item whose content page was fetched twice in a run (two urls) keeps the first by
+    url; the next run's page replaces it; an item fetched once passes through as it is."""
+    r = Run(1).agency().listed(11, [(100, ts(2017)), (101, ts(2017))])
+    for item_id, url, sha in ((100, "https://x/b_100.html", "b"), (100, "https://x/a_100.html", "a"),
+                              (101, "https://x/post_101.html", "c")):
+        r.batch.add("item_details", run_id="run001", agency_id=HL, item_id=item_id,
+                    content_url=url, sha256=sha, title=f"item {item_id}", metadata="{}")
+    wh.load_run(con, r.batch)
+    rows = con.execute("SELECT item_id, run_id, content_url, sha256 FROM core.item_details "
+                       "ORDER BY item_id").fetchall()
+    assert rows == [(100, "run001", "https://x/a_100.html", "a"),
+                    (101, "run001", "https://x/post_101.html", "c")]
+    r2 = Run(2).agency().listed(11, [(100, ts(2017)), (101, ts(2017))])
+    r2.batch.add("item_details", run_id="run002", agency_id=HL, item_id=100,
+                 content_url="https://x/a_100.html", sha256="d", title="item 100", metadata="{}")
+    wh.load_run(con, r2.batch)
+    rows = con.execute("SELECT item_id, run_id, sha256 FROM core.item_details "
+                       "ORDER BY item_id").fetchall()
+    assert rows == [(100, "run002", "d"), (101, "run001", "c")]
+
+
 def test_report_upsert_replaces_report_and_figures(con: duckdb.DuckDBPyConnection) -> None:
     wh.load_run(con, Run(1).agency().report("r1", 2017, {"active.total": 5, "review.total": 0}).batch)
     wh.load_run(con, Run(2).agency().report("r1", 2017, {"active.total": 6}).batch)

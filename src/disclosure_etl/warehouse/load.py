@@ -147,6 +147,18 @@ def is_loaded(con: duckdb.DuckDBPyConnection, run_id: str) -> bool:
     return bool(one(con, "SELECT count(*) FROM core.runs WHERE run_id = ?", [run_id])[0])
 
 
+#: this run's item_details rows, one per (agency, item): the first by content url where an
+#: item's page was fetched twice (only those are sorted)
+_RUN_DETAILS = """WITH dup AS (SELECT agency_id, item_id FROM stg_item_details
+                           WHERE item_id IS NOT NULL
+                           GROUP BY agency_id, item_id HAVING count(*) > 1)
+              SELECT * FROM stg_item_details ANTI JOIN dup USING (agency_id, item_id)
+              WHERE item_id IS NOT NULL
+              UNION ALL BY NAME
+              FROM (SELECT DISTINCT ON (agency_id, item_id) * FROM stg_item_details
+                    SEMI JOIN dup USING (agency_id, item_id)
+                    ORDER BY agency_id, item_id, content_url)"""
+
 # The set-based load, statement by statement. Staging relations are named stg_<table>.
 _LOAD_SQL: tuple[str, ...] = (
     # the run row is the loaded mark
@@ -190,8 +202,18 @@ _LOAD_SQL: tuple[str, ...] = (
     """INSERT INTO core.run_errors BY NAME
        SELECT * REPLACE ($run_id AS run_id) FROM stg_run_errors""",
     # one row per (agency, item) seen this run: the lowest category id's row (latest seen)
-    # stands for it; ``categories`` lists every category it was listed under
+    # stands for it; ``categories`` lists every category it was listed under. Most items
+    # have one list row and pass through; only the others are aggregated (a wide arg_min
+    # over a million rows was most of a province load's time and memory)
     """CREATE OR REPLACE TEMP TABLE run_items AS
+       WITH dup AS (SELECT agency_id, item_id FROM stg_list_rows
+                    GROUP BY agency_id, item_id HAVING count(*) > 1)
+       SELECT agency_id, item_id, seen_at AS seen_first, seen_at AS seen_last,
+              [category_id] AS categories, category_id, category_name, title, item_type, url,
+              post_url, published_at, written_date, document_number, identifier, publisher,
+              is_abolished, attachments, row_hash
+       FROM stg_list_rows ANTI JOIN dup USING (agency_id, item_id)
+       UNION ALL BY NAME
        SELECT agency_id, item_id, min(seen_at) AS seen_first, max(seen_at) AS seen_last,
               list(DISTINCT category_id ORDER BY category_id) AS categories,
               unnest(arg_min(
@@ -199,7 +221,7 @@ _LOAD_SQL: tuple[str, ...] = (
                               published_at, written_date, document_number, identifier,
                               publisher, is_abolished, attachments, row_hash),
                   struct_pack(category_id, s := -epoch_us(seen_at), row_hash)))
-       FROM stg_list_rows
+       FROM stg_list_rows SEMI JOIN dup USING (agency_id, item_id)
        GROUP BY agency_id, item_id""",
     # events: new / changed / returned from what was listed ...
     """CREATE OR REPLACE TEMP TABLE run_events AS
@@ -263,15 +285,17 @@ _LOAD_SQL: tuple[str, ...] = (
     """UPDATE core.items t SET withdrawn_at = e.event_at
        FROM run_events e
        WHERE e.event = 'withdrawn' AND t.agency_id = e.agency_id AND t.item_id = e.item_id""",
-    """MERGE INTO core.item_details t
-       USING (SELECT DISTINCT ON (agency_id, item_id) * FROM stg_item_details
-              WHERE item_id IS NOT NULL ORDER BY agency_id, item_id, content_url) s
-       ON t.agency_id = s.agency_id AND t.item_id = s.item_id
-       WHEN MATCHED THEN UPDATE SET
+    # item details: the content page of each (agency, item), the first by url when fetched
+    # twice; updated where known, inserted where not (a MERGE held the whole source)
+    f"""UPDATE core.item_details t SET
            run_id = $run_id, content_url = s.content_url, sha256 = s.sha256, title = s.title,
            metadata = s.metadata
-       WHEN NOT MATCHED THEN INSERT VALUES
-           (s.agency_id, s.item_id, $run_id, s.content_url, s.sha256, s.title, s.metadata)""",
+       FROM ({_RUN_DETAILS}) s
+       WHERE t.agency_id = s.agency_id AND t.item_id = s.item_id""",
+    f"""INSERT INTO core.item_details
+       SELECT s.agency_id, s.item_id, $run_id, s.content_url, s.sha256, s.title, s.metadata
+       FROM ({_RUN_DETAILS}) s
+       ANTI JOIN core.item_details t ON t.agency_id = s.agency_id AND t.item_id = s.item_id""",
     # reports: upsert by report_id (delete + insert with its figures)
     """DELETE FROM core.report_figures
        WHERE report_id IN (SELECT report_id FROM stg_reports)""",
