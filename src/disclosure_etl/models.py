@@ -454,8 +454,6 @@ RUN_BATCH_COLUMNS: Mapping[str, tuple[str, ...]] = _BatchColumns()
 
 #: rows a RunBatch table keeps as Python values before packing them into one Arrow chunk
 BATCH_CHUNK_ROWS = 8192
-#: rows per batch when the load scans a spilled table
-SCAN_BATCH_ROWS = 16_384
 
 
 class BatchRows:
@@ -533,36 +531,30 @@ class BatchRows:
     def __len__(self) -> int:
         return self._n_packed + self._n_pending
 
-    def source(self) -> Any:
-        """What a load scans: every row as one ``pyarrow.Table``, or when spilled a
-        ``pyarrow.dataset.Scanner`` of the Parquet file (read in batches, never whole; DuckDB
-        scans it again for each reference)."""
+    def spill_file(self) -> Path | None:
+        """The Parquet file that holds every row (the last chunks written, the file closed:
+        a second call returns it again), or None when nothing spilled (see ``to_arrow``)."""
         self._pack()
         if self._spill is None or (self._writer is None and not self._spill.is_file()):
-            return self.to_arrow()
-        import pyarrow.dataset as ds
-
-        if self._writer is not None:  # a second call finds the file closed already
+            return None
+        if self._writer is not None:
             self._write_chunks()
             self._writer.close()
             self._writer = None
-        # a scanner, not the dataset: pyarrow's default read-ahead (16 batches of 128 Ki
-        # rows) decodes a whole million-row table ahead of DuckDB (issue #13)
-        return ds.dataset(str(self._spill), format="parquet").scanner(
-            batch_size=SCAN_BATCH_ROWS, batch_readahead=2, fragment_readahead=1)
+        return self._spill
 
     def to_arrow(self) -> Any:
         """Every row as one ``pyarrow.Table`` of the table's schema (chunks are not copied;
         a spilled table is read back from its file: for tests and small runs)."""
         import pyarrow as pa
+        import pyarrow.parquet as pq
 
         from disclosure_etl.warehouse.load import arrow_schema
 
-        self._pack()
-        if self._spill is not None and (self._writer is not None or self._spill.is_file()):
-            source = self.source()
-            self._chunks = [source.to_table(), *self._chunks]
-            self._spill.unlink()
+        path = self.spill_file()
+        if path is not None:
+            self._chunks = [pq.read_table(path), *self._chunks]
+            path.unlink()
             self._spill = None
         if len(self._chunks) > 1:
             self._chunks = [pa.concat_tables(self._chunks)]

@@ -89,8 +89,8 @@ def test_spilled_batch_rows_go_to_parquet_and_read_back_as_the_same_rows(
 ) -> None:
     """With a spill path the packed chunks are written to Parquet as they fill (memory holds
     at most one chunk), rows added as Arrow (``extend``) join them in order, and what the
-    load scans (``source``, a scanner read in bounded batches) holds the rows an in-memory batch holds."""
-    import pyarrow.dataset as ds
+    load reads (``spill_file``, one Parquet file) holds the rows an in-memory batch holds."""
+    import pyarrow.parquet as pq
 
     monkeypatch.setattr(models, "BATCH_CHUNK_ROWS", 4)
     rows = [dict(run_id="r1", seq=i, unit="u", kind="list", url=f"https://x/{i}", status=200,
@@ -106,10 +106,10 @@ def test_spilled_batch_rows_go_to_parquet_and_read_back_as_the_same_rows(
     path = tmp_path / "fetches.parquet"
     assert path.is_file() and not (tmp_path / "runs.parquet").exists()  # an empty table writes nothing
     assert sum(c.num_rows for c in spilled.tables["fetches"]._chunks) < 4  # the rest is on disk
-    source = spilled.tables["fetches"].source()
-    assert isinstance(source, ds.Scanner)
-    assert source.to_table().equals(kept.tables["fetches"].to_arrow())
-    assert [r["seq"] for r in source.to_table().to_pylist()] == list(range(11))
+    source = spilled.tables["fetches"].spill_file()
+    assert source == path
+    assert pq.read_table(source).equals(kept.tables["fetches"].to_arrow())
+    assert [r["seq"] for r in pq.read_table(source).to_pylist()] == list(range(11))
     # asked again (a retried load), and read back whole: the same file, the same rows
-    assert spilled.tables["fetches"].source().to_table().equals(source.to_table())
+    assert spilled.tables["fetches"].spill_file() == path
     assert spilled.tables["fetches"].to_arrow().equals(kept.tables["fetches"].to_arrow())

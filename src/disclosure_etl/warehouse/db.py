@@ -59,13 +59,20 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(read_sql("scorecard.sql"))
 
 
+#: DuckDB's memory limit of a pipeline stage's connection: parse and load, checks, publish
+#: and its Parquet export (beyond it DuckDB writes its buffers to disk). Its default, 80 % of RAM, let a province run's task
+#: pass 1 GiB (issue #13). It is set on the connection only: the file keeps no limit.
+TASK_MEMORY_LIMIT = "384MB"
+
+
 def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse; a writable connection creates/refreshes the schema."""
+    """Open the warehouse; a writable connection (a pipeline stage's) creates/refreshes the
+    schema and is held to ``TASK_MEMORY_LIMIT``."""
     path = Path(path)
     if read_only:
         return open_read_only(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path))
+    con = duckdb.connect(str(path), config={"memory_limit": TASK_MEMORY_LIMIT})
     try:
         ensure_schema(con)
     except BaseException:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import duckdb
 
+from disclosure_etl.warehouse.db import TASK_MEMORY_LIMIT
 from disclosure_etl.warehouse.export import ExportError, parquet_link, swap_export, write_export
 
 log = logging.getLogger(__name__)
@@ -41,7 +42,7 @@ def publish(working: Path, published: Path, keep: int, *, parquet: bool = True) 
     """
     working, published = Path(working), Path(published)
     published.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(working))
+    con = duckdb.connect(str(working), config={"memory_limit": TASK_MEMORY_LIMIT})
     try:
         con.execute("CHECKPOINT")
     finally:
