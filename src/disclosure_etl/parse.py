@@ -70,18 +70,30 @@ class _ReportCandidate:
     #: the named district it was found in (None in a single-district run): its owner is
     #: looked for among that district's agencies only
     district: str | None = None
-    #: ``parsed.figures`` packed as Arrow (the Figure columns of ``report_figures``)
-    figures: pa.Table | None = None
+    #: ``parsed.figures`` packed as zstd-compressed Arrow IPC (the Figure columns of
+    #: ``report_figures``): a province run holds ~10k copies and a million figures until
+    #: the copies are folded
+    figures: bytes | None = None
     n_figures: int = 0
 
     def packed(self) -> _ReportCandidate:
-        """The final candidate with its figures packed in Arrow (``parsed.figures`` emptied):
-        a province run holds a million figures."""
+        """The final candidate with its figures packed (``parsed.figures`` emptied)."""
         figs = self.parsed.figures
         cols = {k: [getattr(f, k) for f in figs] for k in _FIGURE_FIELDS}
-        self.figures = columns_to_arrow("report_figures", cols).select(_FIGURE_FIELDS)
+        table = columns_to_arrow("report_figures", cols).select(_FIGURE_FIELDS)
+        sink = pa.BufferOutputStream()
+        options = pa.ipc.IpcWriteOptions(compression="zstd")
+        with pa.ipc.new_stream(sink, table.schema, options=options) as writer:
+            writer.write_table(table)
+        self.figures = sink.getvalue().to_pybytes()
         self.n_figures, self.parsed.figures = len(figs), []
         return self
+
+    def figure_rows(self) -> list[dict[str, Any]]:
+        """The packed figures, one dict per figure (the Figure columns)."""
+        if self.figures is None:
+            return []
+        return list(pa.ipc.open_stream(self.figures).read_all().to_pylist())
 
     def rank(self) -> tuple[int, int]:
         return _rank(self.parsed.parse_status, self.n_figures)
@@ -691,7 +703,7 @@ def _add_reports(
             content_sha256=content_sha256(p, best.sha256),
             text=p.text,
         )
-        for f in best.figures.to_pylist() if best.figures is not None else []:
+        for f in best.figure_rows():
             batch.add("report_figures", report_id=rid, agency_id=owner[rid], report_year=year, **f)
         for c in copies:
             c.figures = None  # in the batch now (the best copy's), or never needed
