@@ -113,3 +113,33 @@ def test_the_state_is_read_once_per_process_until_the_load_replaces_it(tmp_path:
     assert read_crawl_state(path).known_items("a") == {1: "h9"}
     path.unlink()
     assert read_crawl_state(path).items == {}
+
+
+def test_the_state_written_item_by_agency_reads_back_as_the_warehouse_holds_it(
+    tmp_path: Path,
+) -> None:
+    """The writer streams each agency's items as DuckDB builds them: names that need JSON
+    escaping, a NULL row hash, a withdrawn item (left out), report urls and their copies,
+    the loaded runs and the last full relist all read back as they are in the warehouse."""
+    from datetime import UTC, datetime
+
+    from disclosure_etl.warehouse.crawl_state import read_crawl_state, write_crawl_state
+
+    con = wh.connect(tmp_path / "w.duckdb")
+    con.execute("""INSERT INTO core.items (agency_id, item_id, row_hash, withdrawn_at) VALUES
+                   ('街道"\\1', 12, 'h12', NULL), ('街道"\\1', 3, NULL, NULL),
+                   ('b', 7, 'h7', NULL), ('b', 8, 'h8', now())""")
+    con.execute("""INSERT INTO core.reports (report_id, url, copies) VALUES
+                   ('r1', 'https://a/1', ['https://a/2', 'https://a/3'])""")
+    finished = datetime(2026, 11, 30, 1, 2, 3, tzinfo=UTC)
+    con.execute("INSERT INTO core.runs (run_id, finished_at, full_relist) VALUES "
+                "('run1', ?, TRUE), ('run2', NULL, FALSE)", [finished])
+    path = tmp_path / "state.json"
+    write_crawl_state(con, path)
+    con.close()
+    state = read_crawl_state(path)
+    assert state.items == {'街道"\\1': {3: None, 12: "h12"}, "b": {7: "h7"}}
+    assert state.report_urls == {"https://a/1", "https://a/2", "https://a/3"}
+    assert state.loaded_runs == {"run1", "run2"}
+    assert state.last_full_relist == finished
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []

@@ -14,6 +14,7 @@ append-only JSONL flushed after each line. A crawl unit writes only its own file
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import itertools
@@ -68,14 +69,17 @@ def dumps(obj: Any) -> str:
 _MADE_DIRS: set[Path] = set()
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
+@contextlib.contextmanager
+def atomic_file(path: Path) -> Iterator[IO[bytes]]:
+    """A file to write ``path``'s new content into: a temporary file beside it, put in its
+    place by ``os.replace`` when the block ends (removed if the block raises)."""
     if path.parent not in _MADE_DIRS:
         path.parent.mkdir(parents=True, exist_ok=True)
         _MADE_DIRS.add(path.parent)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     try:
         with open(tmp, "wb") as fh:
-            fh.write(data)
+            yield fh
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)  # (no stat after a successful replace: one per object)
@@ -84,7 +88,8 @@ def _atomic_write(path: Path, data: bytes) -> None:
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` through a temporary file and ``os.replace``."""
-    _atomic_write(path, data)
+    with atomic_file(path) as fh:
+        fh.write(data)
 
 
 class FetchLogWriter:
@@ -170,7 +175,7 @@ class Archive:
         sha = hashlib.sha256(body).hexdigest()
         path = self.object_path(sha)
         if not path.exists():
-            _atomic_write(path, gzip.compress(body, compresslevel=6, mtime=0))
+            write_atomic(path, gzip.compress(body, compresslevel=6, mtime=0))
         return sha
 
     def has(self, sha256: str) -> bool:
@@ -210,7 +215,7 @@ class Archive:
         if not mark.exists():
             d.mkdir(parents=True, exist_ok=True)
             if not mark.exists():
-                _atomic_write(mark, datetime.now(UTC).isoformat().encode())
+                write_atomic(mark, datetime.now(UTC).isoformat().encode())
         return d
 
     def fetch_log_path(self, run_id: str, unit: str) -> Path:
@@ -250,14 +255,14 @@ class Archive:
 
     def write_unit_outcome(self, run_id: str, unit: str, outcome: dict[str, Any]) -> None:
         path = self.run_dir(run_id) / f"{_check_name('unit', unit)}.json"
-        _atomic_write(path, dumps(outcome).encode("utf-8"))
+        write_atomic(path, dumps(outcome).encode("utf-8"))
 
     def read_unit_outcome(self, run_id: str, unit: str) -> dict[str, Any] | None:
         path = self.runs_root / run_id / f"{_check_name('unit', unit)}.json"
         return _read_json(path)
 
     def write_run_manifest(self, run_id: str, manifest: dict[str, Any]) -> None:
-        _atomic_write(self.run_dir(run_id) / _RUN_MANIFEST, dumps(manifest).encode("utf-8"))
+        write_atomic(self.run_dir(run_id) / _RUN_MANIFEST, dumps(manifest).encode("utf-8"))
 
     def read_run_manifest(self, run_id: str) -> dict[str, Any] | None:
         return _read_json(self.runs_root / run_id / _RUN_MANIFEST)
@@ -286,7 +291,7 @@ class Archive:
         return data if isinstance(data, dict) else {}
 
     def save_http_cache(self, unit: str, cache: dict[str, dict[str, Any]]) -> None:
-        _atomic_write(self.http_cache_path(unit), dumps(cache).encode("utf-8"))
+        write_atomic(self.http_cache_path(unit), dumps(cache).encode("utf-8"))
 
 
 def _read_json(path: Path) -> Any:

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from disclosure_etl.archive import dumps, write_atomic
+from disclosure_etl.archive import atomic_file, dumps
 
 __all__ = ["CrawlState", "read_crawl_state", "state_path", "write_crawl_state"]
 
@@ -44,31 +44,36 @@ def state_path(warehouse: Path) -> Path:
     return w.with_name(w.name + ".crawl_state.json")
 
 
-def write_crawl_state(con: Any, path: Path) -> CrawlState:
-    """Read the state from the open working database ``con`` and write it atomically."""
-    items: dict[str, dict[int, str]] = {}
-    for agency, item_id, row_hash in con.execute(
-        "SELECT agency_id, item_id, row_hash FROM core.items WHERE withdrawn_at IS NULL "
-        "ORDER BY agency_id, item_id"
-    ).fetchall():
-        items.setdefault(agency, {})[int(item_id)] = row_hash
-    urls = {r[0] for r in con.execute(
+def write_crawl_state(con: Any, path: Path) -> None:
+    """Read the state from the open working database ``con`` and write it atomically.
+
+    The items go out one agency at a time, each agency's object built by DuckDB: a
+    province's million items are never Python objects (as tuples, dicts and one JSON text
+    they took a parse task past 1.5 GiB, issue #13)."""
+    urls = sorted({r[0] for r in con.execute(
         "SELECT url FROM core.reports WHERE url IS NOT NULL "
         "UNION SELECT unnest(copies) FROM core.reports"
-    ).fetchall() if r[0]}
+    ).fetchall() if r[0]})
     last = con.execute("SELECT max(finished_at) FROM core.runs WHERE full_relist").fetchone()
-    runs = frozenset(r[0] for r in con.execute("SELECT run_id FROM core.runs").fetchall())
-    state = CrawlState(items, frozenset(urls), last[0] if last else None, datetime.now(UTC), runs)
-    doc = {
-        "format": FORMAT,
-        "written_at": state.written_at,
-        "last_full_relist": state.last_full_relist,
-        "report_urls": sorted(state.report_urls),
-        "loaded_runs": sorted(state.loaded_runs),
-        "items": {a: {str(i): h for i, h in m.items()} for a, m in items.items()},
-    }
-    write_atomic(Path(path), dumps(doc).encode("utf-8"))
-    return state
+    runs = sorted(r[0] for r in con.execute("SELECT run_id FROM core.runs").fetchall())
+    head = dumps({"format": FORMAT, "written_at": datetime.now(UTC),
+                  "last_full_relist": last[0] if last else None,
+                  "report_urls": urls, "loaded_runs": runs})
+    cur = con.execute(
+        "SELECT to_json(agency_id)::VARCHAR, '{' || string_agg("
+        "           '\"' || item_id || '\":' || COALESCE(to_json(row_hash)::VARCHAR, 'null'),"
+        "           ',' ORDER BY item_id) || '}' "
+        "FROM core.items WHERE withdrawn_at IS NULL AND agency_id IS NOT NULL "
+        "GROUP BY agency_id ORDER BY agency_id"
+    )
+    with atomic_file(Path(path)) as fh:
+        fh.write(head[:-1].encode("utf-8") + b',"items":{')
+        sep = b""
+        while rows := cur.fetchmany(64):
+            for agency, items in rows:
+                fh.write(sep + f"{agency}:{items}".encode())
+                sep = b","
+        fh.write(b"}}")
 
 
 #: the last state read in this process, keyed by path and (inode, mtime, size)
