@@ -302,3 +302,18 @@ def test_portal_only_reports_have_no_catalog_post(world: World) -> None:
         rep = world.report(key)
         assert rep.paths == [rep.portal_path] and rep.portal_path is not None
     assert all(r.published_at.tzinfo == TZ for r in world.reports)
+
+
+def test_office_attachments_carry_no_time_of_rendering() -> None:
+    """The filler .xlsx is byte-stable: openpyxl stamps docProps/core.xml "modified" with
+    the time of saving, which made its size (listed in the catalog's attachment JSON) differ
+    from one server process to the next, so an unchanged night saw changed rows."""
+    import io
+    import zipfile
+
+    from disclosure_etl.replica import reports as rp
+
+    data = rp.render_xlsx.__wrapped__()  # rendered now, not the cached copy
+    core = zipfile.ZipFile(io.BytesIO(data)).read("docProps/core.xml").decode()
+    stamps = re.findall(r">(\d{4}-\d\d-\d\dT[^<]+)<", core)
+    assert stamps and set(stamps) == {"2020-01-01T00:00:00Z"}

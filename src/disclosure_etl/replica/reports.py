@@ -11,6 +11,7 @@ defects are in ``fixtures.PLANTED_FINDINGS``).
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from collections.abc import Mapping
 from functools import cache
@@ -333,8 +334,14 @@ def _normalise_zip(data: bytes) -> bytes:
             zi = zipfile.ZipInfo(info.filename, date_time=(2020, 1, 1, 0, 0, 0))
             zi.compress_type = zipfile.ZIP_DEFLATED
             zi.external_attr = 0o644 << 16
-            dst.writestr(zi, src.read(info.filename))
+            body = src.read(info.filename)
+            if info.filename == "docProps/core.xml":  # openpyxl stamps "modified" with now
+                body = _W3CDTF.sub(b">2020-01-01T00:00:00Z<", body)
+            dst.writestr(zi, body)
     return out.getvalue()
+
+
+_W3CDTF = re.compile(rb">\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z<")
 
 
 @cache
