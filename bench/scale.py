@@ -24,7 +24,12 @@ the REST API and follows the asset chain through ``disclosure_reports`` and
   content page is due).
 
     .venv/bin/python bench/scale.py --districts 3 --items 50000     # minutes
-    .venv/bin/python bench/scale.py                                 # 21 districts, >= 1M items
+    .venv/bin/python bench/scale.py --keep /work/bench1m            # 21 districts, >= 1M items
+    .venv/bin/python bench/scale.py --reparse /work/bench1m         # parse + checks again
+
+``--reparse DIR`` crawls nothing: it removes the warehouse of a directory kept by ``--keep``
+and runs ``disclosure_reports`` and ``disclosure_checks`` again through a fresh Celery
+deployment, so a parse or load change is measured at full scale without the crawl.
 
 Needs the local Postgres and Redis of ``make test-distributed``.
 """
