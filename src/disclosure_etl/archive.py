@@ -17,18 +17,18 @@ from __future__ import annotations
 import contextlib
 import gzip
 import hashlib
-import itertools
 import json
 import os
 import re
 import threading
-from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
+
+from disclosure_etl.ahead import submitted_ahead
 
 _UNIT_RE = re.compile(r"^[A-Za-z0-9_@-][A-Za-z0-9_.@-]*$")
 _SHA_RE = re.compile(r"^[0-9a-f]{64}$")
@@ -197,14 +197,8 @@ class Archive:
         ``threads`` threads: a cold archive (a million small files the page cache no longer
         holds) is read at the disk's concurrency while the caller parses, not one file at a
         time. ``result()`` raises ``ArchiveError`` for a missing object, as ``get`` does."""
-        it = iter(shas)
         with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="archive-read") as pool:
-            window = deque(pool.submit(self.get, sha) for sha in itertools.islice(it, ahead))
-            while window:
-                fut = window.popleft()
-                for sha in itertools.islice(it, 1):
-                    window.append(pool.submit(self.get, sha))
-                yield fut
+            yield from submitted_ahead(lambda sha: pool.submit(self.get, sha), shas, ahead)
 
     # ------------------------------------------------------------ runs
 

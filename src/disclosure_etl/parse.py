@@ -13,11 +13,9 @@ agency + report year + normalised title into one report whose ``copies`` lists e
 
 from __future__ import annotations
 
-import collections
 import contextlib
 import functools
 import hashlib
-import itertools
 import json
 import logging
 import multiprocessing
@@ -32,6 +30,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from disclosure_etl.ahead import submitted_ahead
 from disclosure_etl.archive import Archive, ArchiveError
 from disclosure_etl.crawl import is_report_item
 from disclosure_etl.models import DistrictRun, Figure, ListRow, ParsedReport, RunBatch
@@ -217,13 +216,8 @@ def _map_units(
     # re-import the __main__ of an Airflow task: all of Airflow); they never touch DuckDB
     ctx = multiprocessing.get_context("fork")
     with _children_allowed(), ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-        todo = iter(jobs)
-        ahead = collections.deque(pool.submit(job, j)
-                                  for j in itertools.islice(todo, workers * UNITS_AHEAD))
-        while ahead:
-            done = ahead.popleft().result()
-            ahead.extend(pool.submit(job, j) for j in itertools.islice(todo, 1))
-            yield done
+        for done in submitted_ahead(lambda j: pool.submit(job, j), jobs, workers * UNITS_AHEAD):
+            yield done.result()
 
 
 @contextlib.contextmanager
